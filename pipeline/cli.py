@@ -1,0 +1,144 @@
+"""The ``nl-entities`` command: ``run`` (the pipeline) and ``evaluate`` (score a model on gold data).
+
+Exit codes: 0 the run completed (with or without rejects); 2 usage error (no such input,
+unknown model, bad option); 3 another run holds the output folder; 1 an internal error.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .nlp import ModelError
+from .store import OutputError, OutputLocked
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Dutch news articles in, people/places/organisations Parquet tables out.",
+)
+log = logging.getLogger("nl-entities")
+
+
+def _fail(code: int, message: str) -> None:
+    typer.echo(f"nl-entities: error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _setup_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(message)s",
+        datefmt="%H:%M:%S",
+        stream=sys.stderr,
+    )
+    for noisy in ("distributed", "dask", "asyncio"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+@app.command()
+def run(
+    inputs: Annotated[
+        list[Path], typer.Argument(help="Files (.jsonl .csv .parquet .txt) or folders of them.")
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder: one Parquet dataset per table.")],
+    model: Annotated[
+        str | None,
+        typer.Option(
+            help="spaCy package name or pipeline folder. Default: "
+            "nl_core_news_lg/md/sm if installed, else the project's model."
+        ),
+    ] = None,
+    workers: Annotated[int, typer.Option(help="Worker processes (default: this machine's cores).")] = 0,
+    batch_size: Annotated[
+        int, typer.Option(help="Articles per batch (the unit of work and of restart).")
+    ] = 64,
+    engine: Annotated[str, typer.Option(help="local (processes on this machine) or dask.")] = "local",
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            help="Dask scheduler address (with --engine dask); without it a local Dask cluster is started."
+        ),
+    ] = None,
+    with_tags: Annotated[
+        bool,
+        typer.Option("--with-tags", help="Also run the tagger and lemmatizer (tokens.pos, tokens.lemma)."),
+    ] = False,
+    progress: Annotated[
+        bool | None, typer.Option("--progress/--no-progress", help="Progress bar (default: on a terminal).")
+    ] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logging, tracebacks.")] = False,
+) -> None:
+    """Extract people, places and organisations from Dutch articles into Parquet tables in --out."""
+    from .run import RunOptions, UsageError
+    from .run import run as run_pipeline
+
+    _setup_logging(verbose)
+    opts = RunOptions(
+        inputs=inputs,
+        out=out,
+        model=model,
+        workers=workers or os.cpu_count() or 1,
+        batch_size=batch_size,
+        engine=engine,
+        scheduler=scheduler,
+        with_tags=with_tags,
+        progress=progress,
+    )
+    try:
+        run_pipeline(opts)
+    except (UsageError, ModelError, OutputError) as exc:
+        _fail(2, str(exc))
+    except OutputLocked as exc:
+        _fail(3, str(exc))
+    except KeyboardInterrupt:
+        _fail(130, "interrupted; run the same command again to resume")
+    except Exception as exc:
+        if verbose:
+            raise
+        _fail(1, f"internal error: {type(exc).__name__}: {exc} (run with --verbose for the traceback)")
+
+
+@app.command()
+def evaluate(
+    gold: Annotated[
+        Path,
+        typer.Argument(
+            help="Gold file: CoNLL IOB (.conll/.iob/.txt) or JSONL ({text, entities: [[start, end, type]]})."
+        ),
+    ],
+    model: Annotated[str | None, typer.Option(help="Model to score (default: as for run).")] = None,
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Also write the scores as JSON here.")
+    ] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Score people/places/organisations against gold data: exact spans, P/R/F per type and micro."""
+    from .evaluate import GoldError, evaluate_file, format_table
+
+    _setup_logging(verbose)
+    if not gold.exists():
+        _fail(2, f"no such gold file: {gold}")
+    try:
+        scores = evaluate_file(gold, model)
+    except (ModelError, GoldError) as exc:
+        _fail(2, str(exc))
+    typer.echo(format_table(scores))
+    if json_out is not None:
+        import json
+
+        json_out.write_text(json.dumps(scores, indent=2), encoding="utf-8")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

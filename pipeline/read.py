@@ -1,0 +1,269 @@
+"""Stage 1, read: files and folders in, raw :class:`Record` or :class:`Reject` out.
+
+Readers stream: a reader never holds more than one record (or one Parquet row group) of a
+file in memory. Each reader is registered for the suffixes it handles; a new format is a new
+function with ``@reader(".ext")``, not another branch in an if-chain.
+
+Bytes are decoded here: UTF-8 when the whole file is valid UTF-8, else Latin-1, whose C1
+range the normalise stage then reads as Windows-1252 (ftfy), so cp1252 and latin-1 files
+come out right.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from .records import Record, Reject
+
+Item = Record | Reject
+Reader = Callable[[Path, "InputStats"], Iterator[Item]]
+READERS: dict[str, Reader] = {}
+FIELDS = ("id", "title", "published", "date", "source", "url", "text")
+_CHUNK = 1 << 20
+_BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"PK\x03\x04", b"\x1f\x8b", b"GIF8", b"\xff\xd8\xff", b"\x7fELF")
+_DATE_MARKER = re.compile(r"^\s*date\s+(\d{4}-\d{2}(?:-\d{2})?)\s*", re.IGNORECASE)
+
+
+@dataclass
+class InputStats:
+    """What the manifest says of one input file."""
+
+    path: str
+    sha256: str = ""
+    records: int = 0
+
+
+def reader(*suffixes: str) -> Callable[[Reader], Reader]:
+    def register(fn: Reader) -> Reader:
+        for suffix in suffixes:
+            READERS[suffix] = fn
+        return fn
+
+    return register
+
+
+def discover(paths: Iterable[Path]) -> list[Path]:
+    """Files to read, in a stable order: the files given, and every non-hidden file in folders."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(
+                p
+                for p in sorted(path.rglob("*"))
+                if p.is_file() and not any(part.startswith((".", "_")) for part in p.relative_to(path).parts)
+            )
+        else:
+            found.append(path)
+    seen: set[Path] = set()
+    unique = []
+    for p in found:
+        key = p.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(p)
+    return unique
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(_CHUNK):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def sniff(path: Path) -> tuple[str | None, str]:
+    """(encoding, sha256) of a text file, or (None, sha256) when it is binary.
+
+    One streaming pass: hashes the file and checks whether all of it is valid UTF-8.
+    """
+    h = hashlib.sha256()
+    utf8 = codecs.getincrementaldecoder("utf-8")()
+    is_utf8, binary, first = True, False, True
+    with path.open("rb") as f:
+        while chunk := f.read(_CHUNK):
+            h.update(chunk)
+            if first:
+                head = chunk[:8192]
+                binary = head.startswith(_BINARY_MAGIC) or head.count(b"\x00") > max(8, len(head) // 100)
+                first = False
+            if is_utf8:
+                try:
+                    utf8.decode(chunk)
+                except UnicodeDecodeError:
+                    is_utf8 = False
+    if is_utf8:
+        try:
+            utf8.decode(b"", final=True)
+        except UnicodeDecodeError:
+            is_utf8 = False
+    if binary:
+        return None, h.hexdigest()
+    return ("utf-8-sig" if is_utf8 else "latin-1"), h.hexdigest()
+
+
+def read_input(path: Path, stats: InputStats) -> Iterator[Item]:
+    """Every record of one input file, or one reject for the whole file."""
+    fn = READERS.get(path.suffix.lower())
+    if fn is None:
+        stats.sha256 = sha256_file(path)
+        stats.records = 1
+        known = ", ".join(sorted(READERS))
+        yield Reject(str(path), "file", "unsupported_format", f"{path.suffix or 'no suffix'}: reads {known}")
+        return
+    try:
+        yield from fn(path, stats)
+    except OSError as exc:
+        stats.records += 1
+        yield Reject(str(path), "file", "unreadable_file", f"{type(exc).__name__}: {exc}")
+
+
+def _text_file(path: Path, stats: InputStats) -> tuple[str | None, Reject | None]:
+    encoding, stats.sha256 = sniff(path)
+    if encoding is None:
+        stats.records += 1
+        return None, Reject(
+            str(path), "file", "binary_file", "file content is binary (NUL bytes or a binary signature)"
+        )
+    return encoding, None
+
+
+@reader(".jsonl", ".ndjson")
+def read_jsonl(path: Path, stats: InputStats) -> Iterator[Item]:
+    encoding, rejected = _text_file(path, stats)
+    if rejected:
+        yield rejected
+        return
+    with path.open("r", encoding=encoding, newline="") as f:
+        for n, line in enumerate(_lines(f), start=1):
+            if not line.strip():
+                continue
+            stats.records += 1
+            where = f"line {n}"
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield Reject(
+                    str(path), where, "malformed_json", f"invalid JSON: {exc.msg} at column {exc.colno}"
+                )
+                continue
+            if not isinstance(obj, dict):
+                yield Reject(
+                    str(path), where, "malformed_json", f"a JSON {type(obj).__name__}, not an object"
+                )
+                continue
+            yield Record(str(path), where, obj)
+
+
+def _lines(f: io.TextIOBase) -> Iterator[str]:
+    """Lines split on \\n only: JSON strings may hold U+2028 and other separators."""
+    rest = ""
+    while chunk := f.read(_CHUNK):
+        rest += chunk
+        *lines, rest = rest.split("\n")
+        yield from lines
+    if rest:
+        yield rest
+
+
+@reader(".csv", ".tsv")
+def read_csv(path: Path, stats: InputStats) -> Iterator[Item]:
+    encoding, rejected = _text_file(path, stats)
+    if rejected:
+        yield rejected
+        return
+    csv.field_size_limit(1 << 30)
+    delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
+    with path.open("r", encoding=encoding, newline="") as f:
+        rows = csv.reader(f, delimiter=delimiter)
+        try:
+            header = next(rows)
+        except (StopIteration, csv.Error) as exc:
+            stats.records += 1
+            yield Reject(str(path), "file", "unreadable_file", f"no CSV header: {exc or 'empty file'}")
+            return
+        header = [h.strip().lower() for h in header]
+        n = 0
+        while True:
+            n += 1
+            try:
+                row = next(rows)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                stats.records += 1
+                yield Reject(str(path), f"row {n}", "malformed_row", f"CSV error: {exc}")
+                continue
+            if not any(cell.strip() for cell in row):
+                n -= 1
+                continue
+            stats.records += 1
+            if len(row) != len(header):
+                yield Reject(
+                    str(path), f"row {n}", "malformed_row", f"{len(row)} fields, header has {len(header)}"
+                )
+                continue
+            yield Record(str(path), f"row {n}", dict(zip(header, row, strict=True)))
+
+
+@reader(".parquet", ".pq")
+def read_parquet(path: Path, stats: InputStats) -> Iterator[Item]:
+    stats.sha256 = sha256_file(path)
+    try:
+        pf = pq.ParquetFile(path)
+    except Exception as exc:  # pyarrow raises several types for a broken file
+        stats.records += 1
+        yield Reject(str(path), "file", "unreadable_file", f"not a readable Parquet file: {exc}")
+        return
+    columns = [c for c in pf.schema_arrow.names if c.lower() in FIELDS]
+    n = 0
+    for batch in pf.iter_batches(batch_size=1024, columns=columns):
+        for row in batch.to_pylist():
+            n += 1
+            stats.records += 1
+            yield Record(str(path), f"row {n}", {k.lower(): v for k, v in row.items()})
+
+
+@reader(".txt")
+def read_txt(path: Path, stats: InputStats) -> Iterator[Item]:
+    """One article a file; a leading ``date YYYY-MM[-DD]`` marker is its published date."""
+    encoding, rejected = _text_file(path, stats)
+    if rejected:
+        yield rejected
+        return
+    text = path.read_text(encoding=encoding)
+    stats.records += 1
+    fields: dict[str, object] = {"id": path.stem}
+    marker = _DATE_MARKER.match(text)
+    if marker:
+        fields["published"] = marker.group(1)
+        text = text[marker.end() :]
+    fields["text"] = text
+    yield Record(str(path), "file", fields)
+
+
+def count_records(path: Path) -> int:
+    """A fast estimate of the records in a file, for the progress bar's total."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".parquet", ".pq"):
+            return pq.ParquetFile(path).metadata.num_rows
+        if suffix in (".jsonl", ".ndjson", ".csv", ".tsv"):
+            n = 0
+            with path.open("rb") as f:
+                while chunk := f.read(_CHUNK):
+                    n += chunk.count(b"\n")
+            return max(n - (suffix in (".csv", ".tsv")), 1)
+    except Exception:
+        return 1
+    return 1

@@ -1,0 +1,101 @@
+"""Stage 4, entity resolution: which mentions are the same real-world entity.
+
+Two rules, both documented in docs/entities.md:
+
+* Across articles, one normalised key is one entity. The key folds case, white space and
+  diacritics, drops a possessive -s/'s, leading titles ("minister", "burgemeester", ...) and a
+  lower-case leading article, and keeps Dutch particles ("van der", "De", "'t").
+* Within an article, a later mention whose key words are a contiguous part of an earlier,
+  longer name of the same type is that entity ("Andri Jermak" ... "Jermak").
+
+``entity_id`` is a hash of type and key, so it is the same in every run and every increment.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Sequence
+
+TITLES = frozenset(
+    (
+        "president presidente premier minister-president minister staatssecretaris burgemeester "
+        "schepen wethouder gouverneur commissaris gedeputeerde koning koningin prins prinses keizer "
+        "keizerin kroonprins kroonprinses graaf gravin hertog paus kardinaal bisschop aartsbisschop "
+        "pater dominee rabbijn imam generaal kolonel majoor kapitein luitenant sergeant commandant "
+        "admiraal senator kamerlid parlementslid europarlementariër fractievoorzitter "
+        "partijvoorzitter voorzitter secretaris-generaal ceo topman topvrouw directeur trainer "
+        "coach bondscoach rechter advocaat procureur officier dokter doctor dr dr. prof prof. "
+        "professor mr mr. ir ir. drs drs. ing ing. meneer mevrouw mevr mevr. dhr dhr. heer sir lord "
+        "lady oud-premier oud-minister oud-president ex-premier ex-minister ex-president "
+        "vicepremier vice-premier "
+    ).split()
+)
+PARTICLES = frozenset(("van de der den het 't ten ter te von d' le la du des di da del y ").split())
+_SPACE = re.compile(r"\s+")
+_EDGE_PUNCT = "\"'“”„‘’‚«»()[]{}.,;:!?-–—*"
+_POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
+
+
+def fold(text: str) -> str:
+    """Casefolded, accents removed: the key's spelling ("Oekraïne" == "Oekraine")."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def key_words(text: str) -> tuple[str, ...]:
+    """The words of a mention's normalised key."""
+    text = _SPACE.sub(" ", text).strip().strip(_EDGE_PUNCT).strip()
+    text = _POSSESSIVE.sub("", text)
+    words = text.split(" ")
+    # a lower-case article before the name ("de Verenigde Naties"); "De Morgen" keeps it
+    while len(words) > 1 and words[0] in ("de", "het", "'t", "een"):
+        words = words[1:]
+    words = [fold(w) for w in words]
+    while len(words) > 1 and words[0].rstrip(".") in TITLES | {t.rstrip(".") for t in TITLES}:
+        words = words[1:]
+    return tuple(w for w in words if w)
+
+
+def entity_key(text: str) -> str:
+    return " ".join(key_words(text))
+
+
+def entity_id(type_: str, key: str) -> str:
+    digest = hashlib.blake2b(f"{type_}\x1f{key}".encode(), digest_size=8).hexdigest()
+    return f"{type_[:3].lower()}-{digest}"
+
+
+def _contains(longer: tuple[str, ...], shorter: tuple[str, ...]) -> bool:
+    n = len(shorter)
+    return any(longer[i : i + n] == shorter for i in range(len(longer) - n + 1))
+
+
+def _informative(words: tuple[str, ...]) -> bool:
+    return any(w not in PARTICLES and len(w) > 1 for w in words)
+
+
+def resolve_article(mentions: Sequence[tuple[str, str]]) -> list[str]:
+    """Entity ids for one article's mentions, given as (text, type) in text order."""
+    ids: list[str] = []
+    full_names: list[tuple[str, tuple[str, ...], str]] = []  # (type, words, entity id), in order
+    for text, type_ in mentions:
+        words = key_words(text)
+        target = None
+        if words and _informative(words):
+            for earlier_type, earlier_words, earlier_id in reversed(full_names):
+                if earlier_type != type_ or len(earlier_words) <= len(words):
+                    continue
+                stem = (
+                    words[:-1] + (words[-1][:-1],) if type_ == "PERSON" and words[-1].endswith("s") else None
+                )
+                if _contains(earlier_words, words) or (stem and _contains(earlier_words, stem)):
+                    target = earlier_id
+                    break
+        if target is None:
+            target = entity_id(type_, " ".join(words) or fold(text.strip()))
+            if len(words) > 1:
+                full_names.append((type_, words, target))
+        ids.append(target)
+    return ids

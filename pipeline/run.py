@@ -1,0 +1,237 @@
+"""One run, start to end: choose the model, stream batches to an engine, publish the tables.
+
+This is the only module that touches every stage; each stage stays ignorant of the others.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import platform
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+import spacy
+
+from . import __version__, entities
+from .batches import Batch, BatchResult, InputTally, make_batches
+from .engines import ENGINES, EngineOptions
+from .nlp import NlpSettings, advice, resolve_model
+from .read import count_records, discover
+from .schemas import SCHEMA_VERSION
+from .store import OutputDir, batch_done, settings_key
+
+log = logging.getLogger("nl-entities")
+
+
+class UsageError(Exception):
+    """Bad command-line use: reported in one line, exit code 2."""
+
+
+@dataclass
+class RunOptions:
+    inputs: list[Path]
+    out: Path
+    model: str | None = None
+    workers: int = os.cpu_count() or 1
+    batch_size: int = 64
+    engine: str = "local"
+    scheduler: str | None = None
+    with_tags: bool = False
+    chunk_chars: int | None = None
+    progress: bool | None = None  # None: a bar on a terminal, log lines otherwise
+
+
+def _staged(staging: Path, batch: Batch) -> BatchResult:
+    folder = staging / batch.key
+
+    def rows(name: str) -> int:
+        return pq.ParquetFile(folder / f"{name}.parquet").metadata.num_rows
+
+    return BatchResult(
+        batch.key,
+        rows("articles"),
+        rows("rejects"),
+        rows("tokens"),
+        rows("mentions"),
+        words=rows("tokens"),
+        skipped=True,
+    )
+
+
+class Progress:
+    """Articles done, articles/s and ETA: a rich bar on a terminal, a log line every 10 s otherwise."""
+
+    def __init__(self, total: int, enabled: bool | None) -> None:
+        self.total, self.done, self.start, self.last = total, 0, time.monotonic(), 0.0
+        self.bar = None
+        if enabled if enabled is not None else sys.stderr.isatty():
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
+            from rich.progress import Progress as Bar
+
+            self.bar = Bar(
+                TextColumn("articles"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.fields[rate]:.1f}/s"),
+                TimeElapsedColumn(),
+                TextColumn("ETA"),
+                TimeRemainingColumn(),
+                transient=False,
+            )
+            self.task = self.bar.add_task("run", total=total, rate=0.0)
+            self.bar.start()
+
+    def advance(self, n: int) -> None:
+        self.done += n
+        elapsed = max(time.monotonic() - self.start, 1e-9)
+        rate = self.done / elapsed
+        if self.bar is not None:
+            self.bar.update(self.task, completed=self.done, rate=rate)
+        elif time.monotonic() - self.last >= 10:
+            self.last = time.monotonic()
+            left = max(self.total - self.done, 0)
+            eta = f"{left / rate:.0f}s" if rate > 0 else "?"
+            log.info("%d/%d articles, %.1f articles/s, ETA %s", self.done, self.total, rate, eta)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.update(self.task, completed=self.done)
+            self.bar.stop()
+
+
+def run(opts: RunOptions) -> dict[str, Any]:
+    """Run the pipeline; returns the manifest. Raises UsageError for bad use."""
+    started = datetime.now(UTC)
+    missing = [str(p) for p in opts.inputs if not p.exists()]
+    if missing:
+        raise UsageError(f"no such input: {', '.join(missing)}")
+    if opts.engine not in ENGINES:
+        raise UsageError(f"unknown engine '{opts.engine}'; choose from {', '.join(ENGINES)}")
+    if opts.workers < 1 or opts.batch_size < 1:
+        raise UsageError("--workers and --batch-size must be at least 1")
+    model = resolve_model(opts.model)
+    log.info("model: %s %s (%s)", model.name, model.version, model.path)
+    if hint := advice(model):
+        log.warning(hint)
+    settings = NlpSettings(model, opts.with_tags, opts.chunk_chars)
+    fingerprint = {
+        **settings.fingerprint(),
+        "chunk_chars": opts.chunk_chars,
+        "schema_version": SCHEMA_VERSION,
+        "pipeline_version": __version__,
+    }
+    skey = settings_key(fingerprint)
+    files = discover(opts.inputs)
+    out = OutputDir(opts.out)
+    opts.out.mkdir(parents=True, exist_ok=True)
+    with out.lock():
+        previous = out.manifest()
+        same_settings = previous is not None and previous.get("settings_key") == skey
+        if previous is not None and not same_settings:
+            log.warning(
+                "settings or model changed since the last run into %s: its tables are replaced", opts.out
+            )
+        published = out.published_articles() if same_settings else {}
+        staging = out.staging(skey)
+        tallies: dict[str, InputTally] = {}
+        total = sum(count_records(p) for p in files)
+        progress = Progress(total, opts.progress)
+        keys: list[str] = []
+        totals = {"articles": 0, "rejects": 0, "tokens": 0, "mentions": 0, "batches": 0, "resumed_batches": 0}
+
+        def todo() -> Iterator[Batch]:
+            for batch in make_batches(files, skey, published, opts.batch_size, tallies):
+                keys.append(batch.key)
+                if batch_done(staging, batch.key):
+                    account(_staged(staging, batch))
+                    continue
+                yield batch
+
+        def account(result: BatchResult) -> None:
+            totals["articles"] += result.articles
+            totals["rejects"] += result.rejects
+            totals["tokens"] += result.tokens
+            totals["mentions"] += result.mentions
+            totals["batches"] += 1
+            totals["resumed_batches"] += result.skipped
+            progress.advance(result.articles + result.rejects)
+
+        t0 = time.monotonic()
+        try:
+            for result in ENGINES[opts.engine](
+                todo(), settings, str(staging), EngineOptions(opts.workers, opts.scheduler)
+            ):
+                account(result)
+        finally:
+            progress.close()
+        nlp_seconds = time.monotonic() - t0
+        skipped = sum(t.already_published for t in tallies.values())
+        run_id = started.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
+        manifest = {
+            "run_id": run_id,
+            "started": started.isoformat(),
+            "finished": None,
+            "package": {"name": "nl-entities", "version": __version__},
+            "spacy_version": spacy.__version__,
+            "python": platform.python_version(),
+            "model": {"name": model.name, "version": model.version, "path": model.path},
+            "model_advice": advice(model),
+            "settings": {
+                **fingerprint,
+                "engine": opts.engine,
+                "workers": opts.workers,
+                "batch_size": opts.batch_size,
+            },
+            "settings_key": skey,
+            "schema_version": SCHEMA_VERSION,
+            "inputs": [
+                {
+                    "path": t.stats.path,
+                    "sha256": t.stats.sha256,
+                    "records": t.stats.records,
+                    "articles": t.articles,
+                    "already_published": t.already_published,
+                    "rejects": t.rejects,
+                }
+                for t in tallies.values()
+            ],
+            "this_run": {
+                **totals,
+                "already_published": skipped,
+                "records": sum(t.stats.records for t in tallies.values()),
+                "nlp_seconds": round(nlp_seconds, 3),
+            },
+        }
+        temp = out.meta / "duckdb-tmp"
+
+        def derive(version: Path) -> None:
+            entities.build(version, threads=opts.workers, temp_dir=temp)
+
+        manifest["finished"] = datetime.now(UTC).isoformat()
+        manifest = out.publish(
+            run_id, staging, keys, same_settings, {str(p) for p in files}, derive, manifest
+        )
+    log.info(
+        "done: %d records -> %d articles, %d already published, %d rejects; %d mentions; tables in %s",
+        manifest["this_run"]["records"],
+        totals["articles"],
+        skipped,
+        totals["rejects"],
+        totals["mentions"],
+        opts.out,
+    )
+    return manifest
