@@ -75,7 +75,7 @@ def make_batches(
     Articles already published with the same text are counted, not batched. Rejects ride along
     with the batch being filled, so they are staged and published like everything else.
     """
-    seen = SeenArticles(published)
+    seen = SeenArticles()
     batch = Batch("")
     for path in files:
         tally = tallies[str(path)] = InputTally(InputStats(str(path)))
@@ -86,12 +86,14 @@ def make_batches(
                 continue
             result = normalise(item)
             if isinstance(result, Article):
-                if published.get(result.article_id) == result.text_sha256:
+                # repeats within this run first, so a re-run rejects exactly what the first run did
+                result = seen.check(result) or result
+            if isinstance(result, Article) and result.article_id in published:
+                if published[result.article_id] == result.text_sha256:
                     tally.already_published += 1
-                    seen.check(result)  # a later copy in this run is still a duplicate
                     continue
-                dup = seen.check(result)
-                result = dup or result
+                result = Reject(result.input, result.record, "conflicting_id",
+                                "same id as an article published by an earlier run, other text", result.article_id)
             if isinstance(result, Reject):
                 batch.rejects.append(result)
                 tally.rejects += 1

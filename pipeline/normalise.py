@@ -24,8 +24,10 @@ _FTFY = ftfy.TextFixerConfig(
     fix_character_width=False,
     explain=False,
 )
-# C0/C1 controls except tab and newline, and the Unicode non-characters.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+# C0 controls except tab and newline, DEL, and the Unicode non-characters. The C1 range is left
+# to ftfy first: in text read as Latin-1 it is really Windows-1252 (quotes, dashes, euro).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+_C1 = re.compile(r"[\x80-\x9f]")
 _DATE_FORMATS = ("%Y-%m-%d", "%Y-%m", "%Y/%m/%d", "%d-%m-%Y", "%d/%m/%Y", "%Y")
 
 
@@ -33,14 +35,14 @@ def clean_text(raw: str) -> tuple[str, list[str]]:
     """The repaired text and the names of the repairs made."""
     repairs = []
     text = raw.replace("\r\n", "\n").replace("\r", "\n")
-    fixed = ftfy.fix_text(text, _FTFY)
-    if fixed != text:
-        repairs.append("mojibake")
-        text = fixed
     stripped = _CONTROL.sub("", text)
     if stripped != text:
         repairs.append("control_chars")
         text = stripped
+    fixed = _C1.sub("", ftfy.fix_text(text, _FTFY))
+    if fixed != text:
+        repairs.append("mojibake")
+        text = fixed
     text = unicodedata.normalize("NFC", text)
     # Trailing spaces on lines and runs of blank lines carry no meaning in an article.
     text = re.sub(r"[ \t]+\n", "\n", text)
@@ -117,15 +119,13 @@ def normalise(record: Record) -> Article | Reject:
 
 
 class SeenArticles:
-    """Rejects repeats and id conflicts across a run (and against what was published before).
+    """Rejects repeats and id conflicts within a run.
 
     Holds a 12-byte digest per article id, so ten million articles cost well under 2 GB.
     """
 
-    def __init__(self, published: dict[str, str] | None = None) -> None:
+    def __init__(self) -> None:
         self._seen: dict[bytes, bytes] = {}
-        for article_id, sha in (published or {}).items():
-            self._seen[self._key(article_id)] = bytes.fromhex(sha)[:12]
 
     @staticmethod
     def _key(article_id: str) -> bytes:

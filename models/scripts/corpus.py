@@ -1,0 +1,92 @@
+"""Turn the committed annotations into spaCy training files (models/build/corpus/*.spacy).
+
+UD sentences are rebuilt from ../shared/data/ud-dutch and checked against the committed hash;
+sentences of one document are joined into one Doc so the model sees paragraphs, as in news.
+Our own sentences (models/data/own_sentences.jsonl) go 85/15 into train/dev by a hash of
+their id. The held-out test set is also written as JSONL for ``nl-entities evaluate``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import spacy
+from spacy.tokens import Doc, DocBin
+
+sys.path.insert(0, str(Path(__file__).parent))
+from ud_names import load_all  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+UD = ROOT.parent / "shared" / "data" / "ud-dutch"
+DATA = ROOT / "models" / "data"
+OUT = ROOT / "models" / "build" / "corpus"
+MAX_SENTS_PER_DOC = 8
+
+
+def make_doc(nlp, text: str, entities: list[list]) -> tuple[Doc, int]:
+    doc = nlp.make_doc(text)
+    spans, dropped = [], 0
+    for start, end, label in entities:
+        span = doc.char_span(start, end, label=label, alignment_mode="expand")
+        if span is None or (spans and span.start < spans[-1].end):
+            dropped += 1
+            continue
+        spans.append(span)
+    doc.ents = spans
+    return doc, dropped
+
+
+def main() -> None:
+    nlp = spacy.blank("nl")
+    OUT.mkdir(parents=True, exist_ok=True)
+    texts = {s.sent_id: s.text for s in load_all(UD)}
+    by_doc: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    for line in (DATA / "ud_annotations.jsonl").read_text(encoding="utf-8").splitlines():
+        r = json.loads(line)
+        text = texts.get(r["sent_id"])
+        if text is None or hashlib.sha256(text.encode()).hexdigest()[:16] != r["sha"]:
+            raise SystemExit(f"UD sentence {r['sent_id']} missing or changed: check ../shared/data/ud-dutch")
+        by_doc[(r["split"], r["doc_id"])].append({**r, "text": text})
+    bins = {split: DocBin(store_user_data=False) for split in ("train", "dev", "test")}
+    gold_jsonl = {split: [] for split in bins}
+    dropped = 0
+    for (split, _doc_id), sents in by_doc.items():
+        for i in range(0, len(sents), MAX_SENTS_PER_DOC):
+            group = sents[i : i + MAX_SENTS_PER_DOC]
+            text, ents, offset = "", [], 0
+            for s in group:
+                if text:
+                    text += " "
+                    offset = len(text)
+                text += s["text"]
+                ents.extend([a + offset, b + offset, t] for a, b, t in s["entities"])
+            doc, d = make_doc(nlp, text, ents)
+            dropped += d
+            bins[split].add(doc)
+            gold_jsonl[split].append({"text": text, "entities": ents})
+    own = DATA / "own_sentences.jsonl"
+    if own.exists():
+        for line in own.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            r = json.loads(line)
+            split = "dev" if int(hashlib.sha256(r["id"].encode()).hexdigest()[:8], 16) % 100 < 15 else "train"
+            doc, d = make_doc(nlp, r["text"], r["entities"])
+            dropped += d
+            bins[split].add(doc)
+            gold_jsonl[split].append({"text": r["text"], "entities": r["entities"]})
+    for split, db in bins.items():
+        db.to_disk(OUT / f"{split}.spacy")
+        with (OUT / f"{split}.jsonl").open("w", encoding="utf-8") as f:
+            for g in gold_jsonl[split]:
+                f.write(json.dumps(g, ensure_ascii=False) + "\n")
+        print(f"{split}: {len(db)} docs")
+    print(f"entity spans not aligned to tokens, dropped: {dropped}")
+
+
+if __name__ == "__main__":
+    main()

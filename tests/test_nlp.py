@@ -1,0 +1,84 @@
+"""NLP stage: exact offsets, sentences, label mapping, long articles in chunks."""
+
+import pytest
+
+from pipeline.labels import mention_type
+from pipeline.nlp import NlpSettings, annotate, chunks, get_nlp, resolve_model
+from pipeline.normalise import sha256_text
+from pipeline.records import Article
+
+from .conftest import ARTICLE
+
+
+def art(text, aid="a"):
+    return Article(article_id=aid, text=text, text_sha256=sha256_text(text))
+
+
+@pytest.fixture(scope="module")
+def nlp_and_name(ruler_model):
+    settings = NlpSettings(resolve_model(str(ruler_model)))
+    return get_nlp(settings), settings.model.name
+
+
+def test_label_mapping():
+    assert mention_type("PER", "Jan") == mention_type("PERSON", "Jan") == "PERSON"
+    assert mention_type("GPE", "Gent") == mention_type("LOC", "Schelde") == mention_type("FAC", "Schiphol") == "PLACE"
+    assert mention_type("ORG", "N-VA") == "ORGANISATION"
+    for label in ("NORP", "DATE", "MISC", "EVENT", "WORK_OF_ART"):
+        assert mention_type(label, "Iets") is None
+    # nationality adjectives are not places, even when a model says so
+    for adj in ("Oekraïense", "Russische", "Belgische", "Franse", "Amerikaanse", "Chinese"):
+        assert mention_type("GPE", adj) is None, adj
+    for place in ("Parijs", "Toulouse", "Reims", "Oekraïne", "Texas"):
+        assert mention_type("GPE", place) == "PLACE", place
+
+
+def test_tokens_and_mentions_have_exact_offsets(nlp_and_name):
+    nlp, name = nlp_and_name
+    a = art(ARTICLE)
+    tok, men, n_tok, n_sent = annotate(nlp, [a], name)
+    for text, s, e in zip(tok["text"], tok["start_char"], tok["end_char"], strict=True):
+        assert a.text[s:e] == text
+    for text, s, e in zip(men["text"], men["start_char"], men["end_char"], strict=True):
+        assert a.text[s:e] == text
+    assert n_tok[0] == len(tok["text"]) and n_sent[0] == max(tok["sent_idx"]) + 1 >= 6
+    assert tok["token_idx"] == list(range(len(tok["text"])))
+    assert "Oekraïense" not in men["text"] and "zondag" not in men["text"]
+    found = dict(zip(men["text"], men["type"], strict=False))
+    assert found["Andri Jermak"] == "PERSON" and found["Koersk"] == "PLACE" and found["N-VA"] == "ORGANISATION"
+    # mentions carry the sentence they are in
+    for s, sent in zip(men["start_char"], men["sent_idx"], strict=True):
+        tok_sent = {ts for ts, st in zip(tok["sent_idx"], tok["start_char"], strict=True) if st == s}
+        assert tok_sent == {sent}
+
+
+def test_chunks_cover_the_text_on_boundaries():
+    text = ("Eerste zin hier. Tweede zin daar.\n\n" * 50).strip()
+    pieces = chunks(text, 100)
+    assert "".join(p for _, p in pieces) == text
+    assert all(len(p) <= 100 for _, p in pieces)
+    assert all(text[o : o + len(p)] == p for o, p in pieces)
+    assert all(p.endswith(("\n", " ")) for _, p in pieces[:-1])
+
+
+def test_long_article_in_chunks_gives_the_same_offsets(nlp_and_name):
+    nlp, name = nlp_and_name
+    long_text = "\n\n".join([ARTICLE] * 30)
+    a = art(long_text)
+    whole = annotate(nlp, [a], name)
+    chunked = annotate(nlp, [a], name, chunk_chars=700)
+    assert chunked[1]["start_char"] == whole[1]["start_char"]
+    assert chunked[1]["text"] == whole[1]["text"]
+    assert chunked[0]["start_char"] == whole[0]["start_char"]
+    for text, s, e in zip(chunked[1]["text"], chunked[1]["start_char"], chunked[1]["end_char"], strict=True):
+        assert long_text[s:e] == text
+    assert chunked[3] == whole[3]
+
+
+def test_several_articles_in_one_batch_keep_their_own_counts(nlp_and_name):
+    nlp, name = nlp_and_name
+    arts = [art(ARTICLE, "x"), art("Koersk.", "y"), art(ARTICLE, "z")]
+    tok, men, n_tok, n_sent = annotate(nlp, arts, name)
+    assert n_tok[1] == 2 and n_sent[1] == 1
+    assert n_tok[0] == n_tok[2]
+    assert [m for m, aid in zip(men["mention_idx"], men["article_id"], strict=True) if aid == "y"] == [0]

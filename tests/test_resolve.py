@@ -1,0 +1,64 @@
+"""Entity resolution rules (docs/entities.md)."""
+
+from pipeline.entities import best_name
+from pipeline.resolve import entity_id, entity_key, resolve_article
+
+
+def test_key_folds_case_space_and_diacritics_only_for_the_key():
+    assert entity_key("Oekraïne") == entity_key("oekraine") == entity_key("OEKRAÏNE")
+    assert entity_key("Zelensky") != entity_key("Zelenski")
+    assert entity_key("Jan  van der\nBerg") == "jan van der berg"
+
+
+def test_key_drops_titles_possessives_and_lowercase_articles_but_keeps_particles():
+    assert entity_key("president Volodimir Zelensky") == entity_key("Volodimir Zelensky")
+    assert entity_key("minister Bart De Wever") == "bart de wever"
+    assert entity_key("burgemeester Van der Berg") == "van der berg"
+    assert entity_key("Trump's") == entity_key("Trump") == "trump"
+    assert entity_key("de Verenigde Naties") == "verenigde naties"
+    assert entity_key("De Morgen") == "de morgen"
+    assert entity_key("Van Gogh") == "van gogh"
+
+
+def test_types_never_merge():
+    assert entity_id("PERSON", "gent") != entity_id("PLACE", "gent")
+
+
+def test_short_later_mentions_join_the_earlier_full_name():
+    ids = resolve_article(
+        [
+            ("Andri Jermak", "PERSON"),
+            ("Jermak", "PERSON"),
+            ("Donald Trump", "PERSON"),
+            ("Trump", "PERSON"),
+            ("Trumps", "PERSON"),
+            ("Marc Verwilghen", "PERSON"),
+            ("Verwilghen", "PERSON"),
+            ("Bart De Wever", "PERSON"),
+            ("De Wever", "PERSON"),
+        ]
+    )
+    assert ids[0] == ids[1] and ids[2] == ids[3] == ids[4] and ids[5] == ids[6] and ids[7] == ids[8]
+    assert len({ids[0], ids[2], ids[5], ids[7]}) == 4
+
+
+def test_short_mention_before_the_full_name_or_of_another_type_stays_apart():
+    ids = resolve_article([("Jermak", "PERSON"), ("Andri Jermak", "PERSON"), ("Jermak", "ORGANISATION")])
+    assert ids[0] != ids[1] and ids[2] != ids[1]
+
+
+def test_a_lone_particle_is_not_resolved_to_a_name():
+    ids = resolve_article([("Jan van der Berg", "PERSON"), ("van", "PERSON")])
+    assert ids[0] != ids[1]
+
+
+def test_ids_are_stable_and_the_same_across_articles():
+    a = resolve_article([("Donald Trump", "PERSON")])
+    b = resolve_article([("president Donald Trump", "PERSON")])
+    assert a == b == [entity_id("PERSON", "donald trump")]
+
+
+def test_canonical_name_is_the_longest_well_formed_form():
+    assert best_name([("Trump", 10), ("Donald Trump", 2), ("Trump's", 1)]) == "Donald Trump"
+    assert best_name([("president Zelensky", 3), ("Zelensky", 1)]) == "Zelensky"
+    assert best_name([("DONALD TRUMP", 1), ("Donald Trump", 1)]) == "Donald Trump"
