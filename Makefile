@@ -18,8 +18,9 @@ setup: $(VENV)/.setup-done
 $(VENV)/.setup-done: pyproject.toml $(MODEL_DIR)/meta.json
 	@$(PYTHON) -c 'import sys; sys.exit("nl-entities needs Python 3.11+, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet --upgrade pip setuptools wheel
 	$(PY) -m pip install --quiet -e '.[dev]'
+	@rm -rf $(VENV)/model-pkg && mkdir -p $(VENV)/model-pkg
 	$(PY) -m spacy package $(MODEL_DIR) $(VENV)/model-pkg --name entities_ner --force --build sdist > /dev/null
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation --force-reinstall $(VENV)/model-pkg/nl_entities_ner-*/dist/nl_entities_ner-*.tar.gz
 	@touch $@

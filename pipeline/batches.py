@@ -92,8 +92,13 @@ def make_batches(
                 if published[result.article_id] == result.text_sha256:
                     tally.already_published += 1
                     continue
-                result = Reject(result.input, result.record, "conflicting_id",
-                                "same id as an article published by an earlier run, other text", result.article_id)
+                result = Reject(
+                    result.input,
+                    result.record,
+                    "conflicting_id",
+                    "same id as an article published by an earlier run, other text",
+                    result.article_id,
+                )
             if isinstance(result, Reject):
                 batch.rejects.append(result)
                 tally.rejects += 1
@@ -134,9 +139,7 @@ def _annotate_safely(nlp, articles: list[Article], settings: NlpSettings, reject
             parts.append(annotate(nlp, [a], settings.model.name, settings.chunk_chars))
             kept.append(a)
         except Exception as exc:
-            rejects.append(
-                Reject(a.input, a.record, "processing_error", f"{type(exc).__name__}: {exc}", a.article_id)
-            )
+            rejects.append(Reject(a.input, a.record, "processing_error", f"{type(exc).__name__}: {exc}", a.article_id))
     tok = {k: [v for p in parts for v in p[0][k]] for k in parts[0][0]} if parts else None
     men = {k: [v for p in parts for v in p[1][k]] for k in parts[0][1]} if parts else None
     n_tok = [n for p in parts for n in p[2]]

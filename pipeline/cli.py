@@ -44,9 +44,7 @@ def _setup_logging(verbose: bool) -> None:
 
 @app.command()
 def run(
-    inputs: Annotated[
-        list[Path], typer.Argument(help="Files (.jsonl .csv .parquet .txt) or folders of them.")
-    ],
+    inputs: Annotated[list[Path], typer.Argument(help="Files (.jsonl .csv .parquet .txt) or folders of them.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder: one Parquet dataset per table.")],
     model: Annotated[
         str | None,
@@ -56,15 +54,11 @@ def run(
         ),
     ] = None,
     workers: Annotated[int, typer.Option(help="Worker processes (default: this machine's cores).")] = 0,
-    batch_size: Annotated[
-        int, typer.Option(help="Articles per batch (the unit of work and of restart).")
-    ] = 64,
+    batch_size: Annotated[int, typer.Option(help="Articles per batch (the unit of work and of restart).")] = 64,
     engine: Annotated[str, typer.Option(help="local (processes on this machine) or dask.")] = "local",
     scheduler: Annotated[
         str | None,
-        typer.Option(
-            help="Dask scheduler address (with --engine dask); without it a local Dask cluster is started."
-        ),
+        typer.Option(help="Dask scheduler address (with --engine dask); without it a local Dask cluster is started."),
     ] = None,
     with_tags: Annotated[
         bool,
@@ -114,9 +108,7 @@ def evaluate(
         ),
     ],
     model: Annotated[str | None, typer.Option(help="Model to score (default: as for run).")] = None,
-    json_out: Annotated[
-        Path | None, typer.Option("--json", help="Also write the scores as JSON here.")
-    ] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Also write the scores as JSON here.")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
     """Score people/places/organisations against gold data: exact spans, P/R/F per type and micro."""

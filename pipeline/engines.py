@@ -44,9 +44,7 @@ def run_local(batches: Iterable[Batch], settings: NlpSettings, staging: str, opt
     """N worker processes on this machine (spawned: no state inherited from the parent)."""
     ctx = multiprocessing.get_context("spawn")
     in_flight = max(2, 2 * opts.workers)
-    with ProcessPoolExecutor(
-        max_workers=opts.workers, mp_context=ctx, initializer=_warm, initargs=(settings,)
-    ) as pool:
+    with ProcessPoolExecutor(max_workers=opts.workers, mp_context=ctx, initializer=_warm, initargs=(settings,)) as pool:
         pending = set()
         for batch in batches:
             pending.add(pool.submit(process_batch, batch, settings, staging))
@@ -71,18 +69,14 @@ def run_dask(batches: Iterable[Batch], settings: NlpSettings, staging: str, opts
     if opts.scheduler:
         client = Client(opts.scheduler)
     else:
-        cluster = LocalCluster(
-            n_workers=opts.workers, threads_per_worker=1, processes=True, dashboard_address=None
-        )
+        cluster = LocalCluster(n_workers=opts.workers, threads_per_worker=1, processes=True, dashboard_address=None)
         client = Client(cluster)
     try:
         in_flight = max(2, 2 * max(1, len(client.scheduler_info().get("workers", {})) or opts.workers))
         futures = as_completed()
         count = 0
         for batch in batches:
-            futures.add(
-                client.submit(process_batch, batch, settings, staging, key=f"batch-{batch.key}", retries=1)
-            )
+            futures.add(client.submit(process_batch, batch, settings, staging, key=f"batch-{batch.key}", retries=1))
             count += 1
             if count >= in_flight:
                 fut = next(futures)

@@ -18,8 +18,16 @@ from .schemas import TYPES
 
 GoldDoc = tuple[str, set[tuple[int, int, str]]]
 #: Gold labels (CoNLL and ours) -> reported type; MISC and others are ignored.
-GOLD_TYPES = {"PER": "PERSON", "PERSON": "PERSON", "LOC": "PLACE", "GPE": "PLACE", "PLACE": "PLACE",
-              "ORG": "ORGANISATION", "ORGANISATION": "ORGANISATION", "ORGANIZATION": "ORGANISATION"}
+GOLD_TYPES = {
+    "PER": "PERSON",
+    "PERSON": "PERSON",
+    "LOC": "PLACE",
+    "GPE": "PLACE",
+    "PLACE": "PLACE",
+    "ORG": "ORGANISATION",
+    "ORGANISATION": "ORGANISATION",
+    "ORGANIZATION": "ORGANISATION",
+}
 
 
 class GoldError(Exception):
@@ -165,9 +173,12 @@ def evaluate_file(gold_path: Path, model: str | None) -> dict:
 
 
 def format_table(scores: dict) -> str:
-    lines = [f"model: {scores['model']['name']} {scores['model']['version']}   gold: {scores['gold']} "
-             f"({scores['documents']} documents)", "",
-             f"{'type':<14}{'P':>8}{'R':>8}{'F':>8}{'support':>9}"]
+    lines = [
+        f"model: {scores['model']['name']} {scores['model']['version']}   gold: {scores['gold']} "
+        f"({scores['documents']} documents)",
+        "",
+        f"{'type':<14}{'P':>8}{'R':>8}{'F':>8}{'support':>9}",
+    ]
     rows = [*scores["per_type"].items(), ("micro", scores["micro"])]
     for name, s in rows:
         lines.append(f"{name:<14}{s['precision']:>8.3f}{s['recall']:>8.3f}{s['f1']:>8.3f}{s['support']:>9}")

@@ -39,16 +39,10 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
         ).split()
     ),
     "es": frozenset(
-        (
-            "el la los las y del en que por con para una es se no su al lo como más pero sus le ya o "
-            "fue este ha "
-        ).split()
+        ("el la los las y del en que por con para una es se no su al lo como más pero sus le ya o fue este ha ").split()
     ),
     "it": frozenset(
-        (
-            "il di che la è per un una non sono gli le del della con si da al nel anche come più ma "
-            "questo ha "
-        ).split()
+        ("il di che la è per un una non sono gli le del della con si da al nel anche come più ma questo ha ").split()
     ),
 }
 MIN_WORDS = 12

@@ -85,11 +85,7 @@ def resolve_model(requested: str | None) -> ModelRef:
             spacy_version=str(meta.get("spacy_version", "")),
         )
     if not _installed(requested):
-        hint = (
-            GET_LG
-            if requested.startswith("nl_core_news")
-            else "pass an installed package or a pipeline folder"
-        )
+        hint = GET_LG if requested.startswith("nl_core_news") else "pass an installed package or a pipeline folder"
         raise ModelError(f"unknown model '{requested}': not installed here; {hint}")
     module = importlib.import_module(requested)
     model_path = Path(module.__file__).parent
@@ -203,9 +199,7 @@ def annotate(nlp: Language, articles: list[Article], model_name: str, chunk_char
     }
     n_tokens = [0] * len(articles)
     n_sents = [0] * len(articles)
-    pending: list[
-        tuple[int, int, int, str, str, str]
-    ] = []  # per article: start, end, sent, text, label, type
+    pending: list[tuple[int, int, int, str, str, str]] = []  # per article: start, end, sent, text, label, type
     current = -1
     tags = any(c in nlp.pipe_names for c in TAG_COMPONENTS)
 
@@ -215,9 +209,7 @@ def annotate(nlp: Language, articles: list[Article], model_name: str, chunk_char
         ids = resolve_article([(p[3], p[5]) for p in pending])
         aid = articles[i].article_id
         for k, ((start, end, sent, text, label, type_), eid) in enumerate(zip(pending, ids, strict=True)):
-            for col, value in zip(
-                men, (aid, k, sent, start, end, text, label, type_, eid, model_name), strict=True
-            ):
+            for col, value in zip(men, (aid, k, sent, start, end, text, label, type_, eid, model_name), strict=True):
                 men[col].append(value)
         pending.clear()
 
@@ -257,8 +249,6 @@ def annotate(nlp: Language, articles: list[Article], model_name: str, chunk_char
             if type_ is None:
                 continue
             sent_idx = sent_of_token.get(ent.start, max(sent, 0))
-            pending.append(
-                (ent.start_char + offset, ent.end_char + offset, sent_idx, text, ent.label_, type_)
-            )
+            pending.append((ent.start_char + offset, ent.end_char + offset, sent_idx, text, ent.label_, type_))
     flush(current)
     return tok, men, n_tokens, n_sents

@@ -100,9 +100,7 @@ def normalise(record: Record) -> Article | Reject:
         return Reject(record.input, record.record, "empty_text", "text is empty after cleaning", given_id)
     lang = not_dutch(text)
     if lang:
-        return Reject(
-            record.input, record.record, "not_dutch", f"text looks like '{lang}', not Dutch", given_id
-        )
+        return Reject(record.input, record.record, "not_dutch", f"text looks like '{lang}', not Dutch", given_id)
     sha = sha256_text(text)
     return Article(
         article_id=given_id or derive_id(sha),

@@ -153,14 +153,10 @@ def read_jsonl(path: Path, stats: InputStats) -> Iterator[Item]:
             try:
                 obj = json.loads(line)
             except json.JSONDecodeError as exc:
-                yield Reject(
-                    str(path), where, "malformed_json", f"invalid JSON: {exc.msg} at column {exc.colno}"
-                )
+                yield Reject(str(path), where, "malformed_json", f"invalid JSON: {exc.msg} at column {exc.colno}")
                 continue
             if not isinstance(obj, dict):
-                yield Reject(
-                    str(path), where, "malformed_json", f"a JSON {type(obj).__name__}, not an object"
-                )
+                yield Reject(str(path), where, "malformed_json", f"a JSON {type(obj).__name__}, not an object")
                 continue
             yield Record(str(path), where, obj)
 
@@ -209,9 +205,7 @@ def read_csv(path: Path, stats: InputStats) -> Iterator[Item]:
                 continue
             stats.records += 1
             if len(row) != len(header):
-                yield Reject(
-                    str(path), f"row {n}", "malformed_row", f"{len(row)} fields, header has {len(header)}"
-                )
+                yield Reject(str(path), f"row {n}", "malformed_row", f"{len(row)} fields, header has {len(header)}")
                 continue
             yield Record(str(path), f"row {n}", dict(zip(header, row, strict=True)))
 

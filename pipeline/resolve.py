@@ -87,9 +87,7 @@ def resolve_article(mentions: Sequence[tuple[str, str]]) -> list[str]:
             for earlier_type, earlier_words, earlier_id in reversed(full_names):
                 if earlier_type != type_ or len(earlier_words) <= len(words):
                     continue
-                stem = (
-                    words[:-1] + (words[-1][:-1],) if type_ == "PERSON" and words[-1].endswith("s") else None
-                )
+                stem = words[:-1] + (words[-1][:-1],) if type_ == "PERSON" and words[-1].endswith("s") else None
                 if _contains(earlier_words, words) or (stem and _contains(earlier_words, stem)):
                     target = earlier_id
                     break

@@ -142,9 +142,7 @@ def run(opts: RunOptions) -> dict[str, Any]:
         previous = out.manifest()
         same_settings = previous is not None and previous.get("settings_key") == skey
         if previous is not None and not same_settings:
-            log.warning(
-                "settings or model changed since the last run into %s: its tables are replaced", opts.out
-            )
+            log.warning("settings or model changed since the last run into %s: its tables are replaced", opts.out)
         published = out.published_articles() if same_settings else {}
         staging = out.staging(skey)
         tallies: dict[str, InputTally] = {}
@@ -222,9 +220,7 @@ def run(opts: RunOptions) -> dict[str, Any]:
             entities.build(version, threads=opts.workers, temp_dir=temp)
 
         manifest["finished"] = datetime.now(UTC).isoformat()
-        manifest = out.publish(
-            run_id, staging, keys, same_settings, {str(p) for p in files}, derive, manifest
-        )
+        manifest = out.publish(run_id, staging, keys, same_settings, {str(p) for p in files}, derive, manifest)
     log.info(
         "done: %d records -> %d articles, %d already published, %d rejects; %d mentions; tables in %s",
         manifest["this_run"]["records"],

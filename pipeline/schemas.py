@@ -121,10 +121,7 @@ def table(name: str, columns: Mapping[str, Sequence]) -> pa.Table:
     """Build table ``name`` from column lists; missing nullable columns become nulls."""
     schema = SCHEMAS[name]
     n = len(next(iter(columns.values()))) if columns else 0
-    arrays = [
-        pa.array(columns[f.name], type=f.type) if f.name in columns else pa.nulls(n, type=f.type)
-        for f in schema
-    ]
+    arrays = [pa.array(columns[f.name], type=f.type) if f.name in columns else pa.nulls(n, type=f.type) for f in schema]
     return pa.Table.from_arrays(arrays, schema=schema)
 
 

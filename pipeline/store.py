@@ -70,9 +70,7 @@ class OutputDir:
         for name in ("current", "manifest.json", *TABLES):
             path = self.root / name
             if path.exists() and not path.is_symlink():
-                raise OutputError(
-                    f"{self.root} holds a '{name}' that nl-entities did not write; use another --out"
-                )
+                raise OutputError(f"{self.root} holds a '{name}' that nl-entities did not write; use another --out")
         self.versions.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.meta / "lock", os.O_RDWR | os.O_CREAT, 0o644)
         try:

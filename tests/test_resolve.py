@@ -62,3 +62,8 @@ def test_canonical_name_is_the_longest_well_formed_form():
     assert best_name([("Trump", 10), ("Donald Trump", 2), ("Trump's", 1)]) == "Donald Trump"
     assert best_name([("president Zelensky", 3), ("Zelensky", 1)]) == "Zelensky"
     assert best_name([("DONALD TRUMP", 1), ("Donald Trump", 1)]) == "Donald Trump"
+
+
+def test_the_most_recent_full_name_wins():
+    ids = resolve_article([("Jan Peeters", "PERSON"), ("Els Peeters", "PERSON"), ("Peeters", "PERSON")])
+    assert ids[2] == ids[1] != ids[0]
