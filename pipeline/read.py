@@ -64,14 +64,8 @@ def discover(paths: Iterable[Path]) -> list[Path]:
             )
         else:
             found.append(path)
-    seen: set[Path] = set()
-    unique = []
-    for p in found:
-        key = p.resolve()
-        if key not in seen:
-            seen.add(key)
-            unique.append(p)
-    return unique
+    # absolute paths: rejects and the manifest name an input the same way from any directory
+    return list(dict.fromkeys(p.resolve() for p in found))
 
 
 def sha256_file(path: Path) -> str:

@@ -149,11 +149,26 @@ def run(opts: RunOptions) -> dict[str, Any]:
         total = sum(count_records(p) for p in files)
         progress = Progress(total, opts.progress)
         keys: list[str] = []
-        totals = {"articles": 0, "rejects": 0, "tokens": 0, "mentions": 0, "batches": 0, "resumed_batches": 0}
+        totals = {
+            "articles": 0,
+            "rejects": 0,
+            "tokens": 0,
+            "mentions": 0,
+            "batches": 0,
+            "resumed_batches": 0,
+            "already_published": 0,
+        }
+
+        def count_skipped() -> None:
+            """Advance the bar over articles already published: done, not redone."""
+            skipped = sum(t.already_published for t in tallies.values())
+            progress.advance(skipped - totals["already_published"])
+            totals["already_published"] = skipped
 
         def todo() -> Iterator[Batch]:
             for batch in make_batches(files, skey, published, opts.batch_size, tallies):
                 keys.append(batch.key)
+                count_skipped()
                 if batch_done(staging, batch.key):
                     account(_staged(staging, batch))
                     continue
@@ -174,10 +189,11 @@ def run(opts: RunOptions) -> dict[str, Any]:
                 todo(), settings, str(staging), EngineOptions(opts.workers, opts.scheduler)
             ):
                 account(result)
+            count_skipped()
         finally:
             progress.close()
         nlp_seconds = time.monotonic() - t0
-        skipped = sum(t.already_published for t in tallies.values())
+        skipped = totals["already_published"]
         run_id = started.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
         manifest = {
             "run_id": run_id,
@@ -209,7 +225,6 @@ def run(opts: RunOptions) -> dict[str, Any]:
             ],
             "this_run": {
                 **totals,
-                "already_published": skipped,
                 "records": sum(t.stats.records for t in tallies.values()),
                 "nlp_seconds": round(nlp_seconds, 3),
             },

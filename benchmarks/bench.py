@@ -1,0 +1,230 @@
+"""`make bench`: the pipeline's speed and memory, measured against a plain spaCy loop.
+
+Every configuration runs as its own command, as users run it, and is timed wall-clock from
+start to exit (model loading, reading, writing and the entity tables included). Peak memory
+is the largest resident set of the whole process tree (main process and workers), sampled
+every 50 ms. Figures go to docs/benchmarks.md.
+
+Corpus: ../shared/data/corpora/*.jsonl (real Dutch text) when present, else data/sample/;
+repeated under new ids to a few hundred thousand words.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psutil
+import spacy
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "data" / "corpora"
+PY = sys.executable
+PLAIN_LOOP = """
+import json, sys, spacy
+nlp = spacy.load(sys.argv[1])
+texts = (json.loads(line)["text"] for line in open(sys.argv[2], encoding="utf-8"))
+n = 0
+for doc in nlp.pipe(texts, batch_size=64):
+    n += len(doc)
+print(n)
+"""
+ONE_CORE_SPEED = """
+import json, sys, time, spacy
+from pipeline.nlp import NlpSettings, load, resolve_model
+nlp = load(NlpSettings(resolve_model(sys.argv[1])))
+texts = [json.loads(line)["text"] for line in open(sys.argv[2], encoding="utf-8")]
+list(nlp.pipe(texts[:20]))
+t = time.perf_counter(); n = 0
+for doc in nlp.pipe(texts, batch_size=64):
+    n += sum(1 for t_ in doc if not t_.is_space)
+    list(doc.sents)
+print(json.dumps({"words": n, "seconds": time.perf_counter() - t, "pipes": nlp.pipe_names}))
+"""
+
+
+def source_texts() -> tuple[list[dict], str]:
+    files = sorted(SHARED.glob("*.jsonl")) if SHARED.exists() else []
+    if files:
+        rows = [json.loads(line) for f in files for line in f.read_text(encoding="utf-8").splitlines() if line]
+        return rows, "../shared/data/corpora/*.jsonl (UD Dutch Alpino news + LassySmall Wikipedia, CC BY-SA 4.0)"
+    rows = [json.loads(line) for line in (ROOT / "data/sample/articles.jsonl").read_text().splitlines() if line]
+    return rows, "data/sample/articles.jsonl"
+
+
+def write_corpus(rows: list[dict], copies: int, path: Path) -> int:
+    words = 0
+    with path.open("w", encoding="utf-8") as f:
+        for c in range(copies):
+            for r in rows:
+                f.write(json.dumps({"id": f"{r['id']}-{c}", "text": r["text"]}, ensure_ascii=False) + "\n")
+                words += len(r["text"].split())
+    return words
+
+
+def measure(cmd: list[str]) -> dict:
+    """Wall time and peak tree RSS of one command."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    root = psutil.Process(proc.pid)
+    peak = 0
+    while proc.poll() is None:
+        try:
+            tree = [root, *root.children(recursive=True)]
+            peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+        except psutil.Error:
+            pass
+        time.sleep(0.05)
+    seconds = time.perf_counter() - start
+    out, err = proc.communicate()
+    if proc.returncode != 0:
+        raise SystemExit(f"failed: {' '.join(cmd)}\n{err[-2000:]}")
+    return {"seconds": seconds, "peak_mb": peak / 2**20, "stdout": out}
+
+
+def run_cmd(corpus: Path, out: Path, workers: int, engine: str = "local", model: str = "") -> list[str]:
+    shutil.rmtree(out, ignore_errors=True)
+    cmd = [
+        PY,
+        "-m",
+        "pipeline.cli",
+        "run",
+        str(corpus),
+        "--out",
+        str(out),
+        "--workers",
+        str(workers),
+        "--engine",
+        engine,
+        "--no-progress",
+    ]
+    return cmd + (["--model", model] if model else [])
+
+
+def best_of(n: int, make_cmd) -> dict:
+    results = [measure(make_cmd()) for _ in range(n)]
+    return min(results, key=lambda r: r["seconds"])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    ap.add_argument("--model", default=None, help="default: the model `nl-entities run` picks")
+    ap.add_argument("--target-words", type=int, default=280_000)
+    ap.add_argument("--repeats", type=int, default=2, help="timed runs per configuration (best is kept)")
+    args = ap.parse_args()
+
+    sys.path.insert(0, str(ROOT))
+    from pipeline.nlp import resolve_model
+
+    model = resolve_model(args.model)
+    rows, source = source_texts()
+    words_once = sum(len(r["text"].split()) for r in rows)
+    copies = max(1, round(args.target_words / words_once))
+    tmp = Path(tempfile.mkdtemp(prefix="nl-bench-"))
+    try:
+        c1, c8 = tmp / "corpus-1x.jsonl", tmp / "corpus-8x.jsonl"
+        words = write_corpus(rows, copies, c1)
+        words8 = write_corpus(rows, copies * 8, c8)
+        print(f"corpus: {words} words ({copies} copies of {len(rows)} articles); model {model.name}", flush=True)
+        r = {}
+        r["speed_1core"] = json.loads(
+            measure(["taskset", "-c", "0", PY, "-c", ONE_CORE_SPEED, model.name, str(c1)])["stdout"]
+        )
+        print("one-core model speed", r["speed_1core"], flush=True)
+        r["plain"] = best_of(args.repeats, lambda: [PY, "-c", PLAIN_LOOP, model.name, str(c1)])
+        print("plain spaCy loop", r["plain"]["seconds"], flush=True)
+        for w in (1, 2):
+            r[f"local{w}"] = best_of(args.repeats, lambda w=w: run_cmd(c1, tmp / "out", w, model=model.name))
+            print(f"pipeline {w} worker(s)", r[f"local{w}"]["seconds"], flush=True)
+        r["dask2"] = best_of(args.repeats, lambda: run_cmd(c1, tmp / "out", 2, "dask", model.name))
+        print("dask 2 workers", r["dask2"]["seconds"], flush=True)
+        r["local2_8x"] = measure(run_cmd(c8, tmp / "out8", 2, model=model.name))
+        print("pipeline 2 workers, 8x", r["local2_8x"]["seconds"], flush=True)
+        manifest = json.loads((tmp / "out8" / "manifest.json").read_text())
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    s1 = r["speed_1core"]
+    checks = [
+        (
+            "model on one core (tokens + sentences + NER)",
+            f"{s1['words'] / s1['seconds']:,.0f} words/s",
+            ">= 10,000 words/s",
+            s1["words"] / s1["seconds"] >= 10_000,
+        ),
+        (
+            "pipeline, 1 worker / plain spaCy loop",
+            f"{r['local1']['seconds'] / r['plain']['seconds']:.2f}x",
+            "<= 1.10x",
+            r["local1"]["seconds"] / r["plain"]["seconds"] <= 1.10,
+        ),
+        (
+            "speed-up, 2 workers over 1",
+            f"{r['local1']['seconds'] / r['local2']['seconds']:.2f}x",
+            ">= 1.7x",
+            r["local1"]["seconds"] / r["local2"]["seconds"] >= 1.7,
+        ),
+        (
+            "peak memory, 8x corpus / 1x corpus (2 workers)",
+            f"{r['local2_8x']['peak_mb'] / r['local2']['peak_mb']:.2f}x",
+            "<= 1.2x",
+            r["local2_8x"]["peak_mb"] / r["local2"]["peak_mb"] <= 1.2,
+        ),
+        (
+            "Dask, 2 local workers / local engine, 2 workers",
+            f"{r['dask2']['seconds'] / r['local2']['seconds']:.2f}x",
+            "<= 1.3x",
+            r["dask2"]["seconds"] / r["local2"]["seconds"] <= 1.3,
+        ),
+    ]
+    rows_md = [
+        ("plain `spacy.load` + `nlp.pipe` loop, 1 process", r["plain"], words),
+        ("`nl-entities run`, local, 1 worker", r["local1"], words),
+        ("`nl-entities run`, local, 2 workers", r["local2"], words),
+        ("`nl-entities run`, dask (LocalCluster), 2 workers", r["dask2"], words),
+        ("`nl-entities run`, local, 2 workers, 8x corpus", r["local2_8x"], words8),
+    ]
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Written by `make bench` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC. Machine: {os.cpu_count()} cores, "
+        f"{psutil.virtual_memory().total / 2**30:.0f} GiB, {platform.processor() or platform.machine()}, "
+        f"Python {platform.python_version()}, spaCy {spacy.__version__}.",
+        f"Model: `{model.name}` {model.version}. Corpus: {source}, {copies} copies under new ids: "
+        f"{words:,} words (whitespace-separated) in {len(rows) * copies:,} articles; 8x: {words8:,} words.",
+        "",
+        "Each command is timed from start to exit (start-up, model loading, reading, Parquet, entity tables "
+        f"included), best of {args.repeats}; peak memory is the summed RSS of the process tree.",
+        "",
+        "| configuration | seconds | words/s | peak memory (MB) |",
+        "|---|---:|---:|---:|",
+    ]
+    for name, m, w in rows_md:
+        lines.append(f"| {name} | {m['seconds']:.1f} | {w / m['seconds']:,.0f} | {m['peak_mb']:,.0f} |")
+    lines += ["", "| target | measured | goal | met |", "|---|---:|---:|:---:|"]
+    lines += [f"| {a} | {b} | {c} | {'yes' if ok else '**no**'} |" for a, b, c, ok in checks]
+    lines += [
+        "",
+        f"8x run: {manifest['row_counts']['articles']:,} articles, {manifest['row_counts']['tokens']:,} "
+        f"tokens, {manifest['row_counts']['mentions']:,} mentions, {manifest['row_counts']['entities']:,} entities.",
+        "",
+    ]
+    notes = ROOT / "benchmarks" / "NOTES.md"
+    if notes.exists():
+        lines += [notes.read_text(encoding="utf-8").strip(), ""]
+    args.out.write_text("\n".join(lines), encoding="utf-8")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
