@@ -16,20 +16,19 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .resolve import TITLES
+from .resolve import TITLES, strip_edges
 from .schemas import SCHEMAS, empty
 
 MEMORY_LIMIT = "2GB"
 _POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
-_EDGE = "\"'“”„‘’‚«»()[]{}.,;:!?-–—* \n\t"
 
 
 def display_form(text: str) -> str:
     """A surface form made presentable: no quotes, possessive, leading title or article."""
-    text = " ".join(text.split()).strip(_EDGE)
-    text = _POSSESSIVE.sub("", text).strip(_EDGE)
+    text = strip_edges(" ".join(text.split()))
+    text = strip_edges(_POSSESSIVE.sub("", text))
     words = text.split(" ")
-    while len(words) > 1 and (words[0].lower().rstrip(".") in TITLES or words[0] in ("de", "het", "'t")):
+    while len(words) > 1 and (words[0].lower().rstrip(".") in TITLES or words[0] in ("de", "het")):
         words = words[1:]
     return " ".join(words)
 

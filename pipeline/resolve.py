@@ -38,6 +38,14 @@ _EDGE_PUNCT = "\"'“”„‘’‚«»()[]{}.,;:!?-–—*"
 _POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
 
 
+def strip_edges(text: str) -> str:
+    """Quotes and punctuation off both ends, but not the apostrophe of "'t Hart" or "'s-Hertogenbosch"."""
+    head = ""
+    if re.match(r"['’](?:t |s-)", text):
+        head, text = text[:1], text[1:]
+    return head + text.strip().strip(_EDGE_PUNCT).strip() if head else text.strip().strip(_EDGE_PUNCT).strip()
+
+
 def fold(text: str) -> str:
     """Casefolded, accents removed: the key's spelling ("Oekraïne" == "Oekraine")."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
@@ -46,11 +54,11 @@ def fold(text: str) -> str:
 
 def key_words(text: str) -> tuple[str, ...]:
     """The words of a mention's normalised key."""
-    text = _SPACE.sub(" ", text).strip().strip(_EDGE_PUNCT).strip()
+    text = strip_edges(_SPACE.sub(" ", text))
     text = _POSSESSIVE.sub("", text)
     words = text.split(" ")
     # a lower-case article before the name ("de Verenigde Naties"); "De Morgen" keeps it
-    while len(words) > 1 and words[0] in ("de", "het", "'t", "een"):
+    while len(words) > 1 and words[0] in ("de", "het", "een"):
         words = words[1:]
     words = [fold(w) for w in words]
     while len(words) > 1 and words[0].rstrip(".") in TITLES | {t.rstrip(".") for t in TITLES}:

@@ -67,3 +67,10 @@ def test_canonical_name_is_the_longest_well_formed_form():
 def test_the_most_recent_full_name_wins():
     ids = resolve_article([("Jan Peeters", "PERSON"), ("Els Peeters", "PERSON"), ("Peeters", "PERSON")])
     assert ids[2] == ids[1] != ids[0]
+
+
+def test_leading_apostrophe_names_keep_their_apostrophe():
+    assert entity_key("'t Hart") == "'t hart"
+    assert entity_key("„Fleur 't Hart”") == "fleur 't hart"
+    assert entity_key("'s-Hertogenbosch") == "'s-hertogenbosch"
+    assert best_name([("'t Hart", 2)]) == "'t Hart"
