@@ -19,7 +19,7 @@ from spacy.language import Language
 
 from .labels import mention_type
 from .records import Article
-from .resolve import resolve_article
+from .resolve import harmonise_types, resolve_article
 
 PREFERRED = ("nl_core_news_lg", "nl_core_news_md", "nl_core_news_sm")
 PROJECT_MODEL = "nl_entities_ner"
@@ -206,6 +206,8 @@ def annotate(nlp: Language, articles: list[Article], model_name: str, chunk_char
     def flush(i: int) -> None:
         if i < 0 or not pending:
             return
+        types = harmonise_types([(p[3], p[5]) for p in pending])
+        pending[:] = [(*p[:5], t) for p, t in zip(pending, types, strict=True)]
         ids = resolve_article([(p[3], p[5]) for p in pending])
         aid = articles[i].article_id
         for k, ((start, end, sent, text, label, type_), eid) in enumerate(zip(pending, ids, strict=True)):

@@ -7,6 +7,9 @@ Two rules, both documented in docs/entities.md:
   lower-case leading article, and keeps Dutch particles ("van der", "De", "'t").
 * Within an article, a later mention whose key words are a contiguous part of an earlier,
   longer name of the same type is that entity ("Andri Jermak" ... "Jermak").
+* Before that, :func:`harmonise_types` fixes a common model error with the same evidence: a
+  later mention that is the surname of an earlier full person name ("Wim Kok" ... "Kok") is a
+  person, whatever type the model gave it.
 
 ``entity_id`` is a hash of type and key, so it is the same in every run and every increment.
 """
@@ -82,6 +85,30 @@ def _contains(longer: tuple[str, ...], shorter: tuple[str, ...]) -> bool:
 
 def _informative(words: tuple[str, ...]) -> bool:
     return any(w not in PARTICLES and len(w) > 1 for w in words)
+
+
+def _surname_of(words: tuple[str, ...], person: tuple[str, ...]) -> bool:
+    n = len(words)
+    if n >= len(person):
+        return False
+    if person[-n:] == words:
+        return True
+    # fused possessive: "Koks", "Van Boxtels"
+    return words[-1].endswith("s") and person[-n:] == (*words[:-1], words[-1][:-1])
+
+
+def harmonise_types(mentions: Sequence[tuple[str, str]]) -> list[str]:
+    """Types for one article's mentions: a surname after its person's full name is a person."""
+    people: list[tuple[str, ...]] = []
+    out = []
+    for text, type_ in mentions:
+        words = key_words(text)
+        if type_ != "PERSON" and words and _informative(words) and any(_surname_of(words, p) for p in people):
+            type_ = "PERSON"
+        if type_ == "PERSON" and len(words) > 1:
+            people.append(words)
+        out.append(type_)
+    return out
 
 
 def resolve_article(mentions: Sequence[tuple[str, str]]) -> list[str]:

@@ -74,3 +74,16 @@ def test_leading_apostrophe_names_keep_their_apostrophe():
     assert entity_key("„Fleur 't Hart”") == "fleur 't hart"
     assert entity_key("'s-Hertogenbosch") == "'s-hertogenbosch"
     assert best_name([("'t Hart", 2)]) == "'t Hart"
+
+
+def test_a_surname_after_its_full_person_name_is_a_person():
+    from pipeline.resolve import harmonise_types
+
+    types = harmonise_types(
+        [("Wim Kok", "PERSON"), ("Kok", "PLACE"), ("Koks", "ORGANISATION"), ("Amsterdam", "PLACE"),
+         ("Roger van Boxtel", "PERSON"), ("van Boxtel", "ORGANISATION"), ("Boxtel", "PLACE")]
+    )
+    assert types == ["PERSON", "PERSON", "PERSON", "PLACE", "PERSON", "PERSON", "PERSON"]
+    # only after the full name, and not a place that merely starts a person's name
+    assert harmonise_types([("Kok", "PLACE"), ("Wim Kok", "PERSON")]) == ["PLACE", "PERSON"]
+    assert harmonise_types([("Jan van Antwerpen", "PERSON"), ("Jan", "PLACE")]) == ["PERSON", "PLACE"]

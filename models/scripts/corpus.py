@@ -2,7 +2,7 @@
 
 UD sentences are rebuilt from ../shared/data/ud-dutch and checked against the committed hash;
 sentences of one document are joined into one Doc so the model sees paragraphs, as in news.
-Our own sentences (models/data/own_sentences.jsonl) go 85/15 into train/dev by a hash of
+Our own news-style texts (models/data/own_*.jsonl) go 85/15 into train/dev by a hash of
 their id. The held-out test set is also written as JSONL for ``nl-entities evaluate``.
 """
 
@@ -55,8 +55,10 @@ def main() -> None:
     gold_jsonl = {split: [] for split in bins}
     dropped = 0
     for (split, _doc_id), sents in by_doc.items():
-        for i in range(0, len(sents), MAX_SENTS_PER_DOC):
-            group = sents[i : i + MAX_SENTS_PER_DOC]
+        # training sees short windows; the held-out test is scored on whole articles, as run sees them
+        size = len(sents) if split == "test" else MAX_SENTS_PER_DOC
+        for i in range(0, len(sents), size):
+            group = sents[i : i + size]
             text, ents, offset = "", [], 0
             for s in group:
                 if text:
@@ -68,8 +70,7 @@ def main() -> None:
             dropped += d
             bins[split].add(doc)
             gold_jsonl[split].append({"text": text, "entities": ents})
-    own = DATA / "own_sentences.jsonl"
-    if own.exists():
+    for own in sorted(DATA.glob("own_*.jsonl")):
         for line in own.read_text(encoding="utf-8").splitlines():
             if not line.strip():
                 continue
