@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from .batches import Batch, BatchResult, process_batch
 from .nlp import NlpSettings, get_nlp
+from .registry import Registry
 
 
 @dataclass
@@ -23,15 +24,7 @@ class EngineOptions:
 
 
 Engine = Callable[[Iterable[Batch], NlpSettings, str, EngineOptions], Iterator[BatchResult]]
-ENGINES: dict[str, Engine] = {}
-
-
-def engine(name: str) -> Callable[[Engine], Engine]:
-    def register(fn: Engine) -> Engine:
-        ENGINES[name] = fn
-        return fn
-
-    return register
+ENGINES: Registry[Engine] = Registry()
 
 
 def _warm(settings: NlpSettings) -> bool:
@@ -39,7 +32,7 @@ def _warm(settings: NlpSettings) -> bool:
     return True
 
 
-@engine("local")
+@ENGINES.register("local")
 def run_local(batches: Iterable[Batch], settings: NlpSettings, staging: str, opts: EngineOptions):
     """N worker processes on this machine (spawned: no state inherited from the parent)."""
     ctx = multiprocessing.get_context("spawn")
@@ -56,7 +49,7 @@ def run_local(batches: Iterable[Batch], settings: NlpSettings, staging: str, opt
             yield fut.result()
 
 
-@engine("dask")
+@ENGINES.register("dask")
 def run_dask(batches: Iterable[Batch], settings: NlpSettings, staging: str, opts: EngineOptions):
     """Dask distributed: a local cluster of N worker processes, or the cluster at ``scheduler``.
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from .nlp import NlpSettings, annotate, load, resolve_model
 from .normalise import sha256_text
 from .records import Article
+from .registry import Registry
 from .schemas import TYPES
 
 GoldDoc = tuple[str, set[tuple[int, int, str]]]
@@ -35,19 +36,10 @@ class GoldError(Exception):
 
 
 GoldReader = Callable[[Path], list[GoldDoc]]
-GOLD_READERS: dict[str, GoldReader] = {}
+GOLD_READERS: Registry[GoldReader] = Registry()
 
 
-def gold_reader(*suffixes: str) -> Callable[[GoldReader], GoldReader]:
-    def register(fn: GoldReader) -> GoldReader:
-        for s in suffixes:
-            GOLD_READERS[s] = fn
-        return fn
-
-    return register
-
-
-@gold_reader(".jsonl", ".json")
+@GOLD_READERS.register(".jsonl", ".json")
 def read_jsonl_gold(path: Path) -> list[GoldDoc]:
     docs = []
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
@@ -66,7 +58,7 @@ def read_jsonl_gold(path: Path) -> list[GoldDoc]:
     return docs
 
 
-@gold_reader(".conll", ".iob", ".bio", ".txt", ".tsv")
+@GOLD_READERS.register(".conll", ".iob", ".bio", ".txt", ".tsv")
 def read_conll_gold(path: Path) -> list[GoldDoc]:
     """CoNLL IOB: ``word ... tag`` a line, blank lines between sentences, -DOCSTART- between documents.
 

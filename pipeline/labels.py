@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from .registry import Registry
+
 #: Model label -> reported type. Labels not here (NORP, DATE, MISC, EVENT, ...) are no mentions.
 LABEL_TYPES: dict[str, str] = {
     # OntoNotes-style labels (nl_core_news_*)
@@ -30,23 +32,15 @@ _DEMONYM = re.compile(r"^[A-ZÀ-Ý][\w'-]*(?:[bcdfghjklmnpqrstvwxz]s(?:ch)?e|isc
 
 Filter = Callable[[str, str], bool]
 #: Checks a mention must pass to be kept: (text, type) -> keep?
-FILTERS: dict[str, Filter] = {}
+FILTERS: Registry[Filter] = Registry()
 
 
-def mention_filter(name: str) -> Callable[[Filter], Filter]:
-    def register(fn: Filter) -> Filter:
-        FILTERS[name] = fn
-        return fn
-
-    return register
-
-
-@mention_filter("no_demonym_places")
+@FILTERS.register("no_demonym_places")
 def _no_demonym_places(text: str, type_: str) -> bool:
     return not (type_ == "PLACE" and " " not in text and _DEMONYM.match(text) is not None)
 
 
-@mention_filter("has_letter")
+@FILTERS.register("has_letter")
 def _has_letter(text: str, type_: str) -> bool:
     return any(ch.isalpha() for ch in text)
 

@@ -2,7 +2,7 @@
 
 Readers stream: a reader never holds more than one record (or one Parquet row group) of a
 file in memory. Each reader is registered for the suffixes it handles; a new format is a new
-function with ``@reader(".ext")``, not another branch in an if-chain.
+function with ``@READERS.register(".ext")``, not another branch in an if-chain.
 
 Bytes are decoded here: UTF-8 when the whole file is valid UTF-8, else Latin-1, whose C1
 range the normalise stage then reads as Windows-1252 (ftfy), so cp1252 and latin-1 files
@@ -24,10 +24,11 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from .records import Record, Reject
+from .registry import Registry
 
 Item = Record | Reject
 Reader = Callable[[Path, "InputStats"], Iterator[Item]]
-READERS: dict[str, Reader] = {}
+READERS: Registry[Reader] = Registry()
 FIELDS = ("id", "title", "published", "date", "source", "url", "text")
 _CHUNK = 1 << 20
 _BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"PK\x03\x04", b"\x1f\x8b", b"GIF8", b"\xff\xd8\xff", b"\x7fELF")
@@ -41,15 +42,6 @@ class InputStats:
     path: str
     sha256: str = ""
     records: int = 0
-
-
-def reader(*suffixes: str) -> Callable[[Reader], Reader]:
-    def register(fn: Reader) -> Reader:
-        for suffix in suffixes:
-            READERS[suffix] = fn
-        return fn
-
-    return register
 
 
 def discover(paths: Iterable[Path]) -> list[Path]:
@@ -132,7 +124,7 @@ def _text_file(path: Path, stats: InputStats) -> tuple[str | None, Reject | None
     return encoding, None
 
 
-@reader(".jsonl", ".ndjson")
+@READERS.register(".jsonl", ".ndjson")
 def read_jsonl(path: Path, stats: InputStats) -> Iterator[Item]:
     encoding, rejected = _text_file(path, stats)
     if rejected:
@@ -166,7 +158,7 @@ def _lines(f: io.TextIOBase) -> Iterator[str]:
         yield rest
 
 
-@reader(".csv", ".tsv")
+@READERS.register(".csv", ".tsv")
 def read_csv(path: Path, stats: InputStats) -> Iterator[Item]:
     encoding, rejected = _text_file(path, stats)
     if rejected:
@@ -204,7 +196,7 @@ def read_csv(path: Path, stats: InputStats) -> Iterator[Item]:
             yield Record(str(path), f"row {n}", dict(zip(header, row, strict=True)))
 
 
-@reader(".parquet", ".pq")
+@READERS.register(".parquet", ".pq")
 def read_parquet(path: Path, stats: InputStats) -> Iterator[Item]:
     stats.sha256 = sha256_file(path)
     try:
@@ -222,7 +214,7 @@ def read_parquet(path: Path, stats: InputStats) -> Iterator[Item]:
             yield Record(str(path), f"row {n}", {k.lower(): v for k, v in row.items()})
 
 
-@reader(".txt")
+@READERS.register(".txt")
 def read_txt(path: Path, stats: InputStats) -> Iterator[Item]:
     """One article a file; a leading ``date YYYY-MM[-DD]`` marker is its published date."""
     encoding, rejected = _text_file(path, stats)
