@@ -244,3 +244,21 @@ def test_text_of_the_sample_article_format(tmp_path, ruler_model):
     a = read_table(tmp_path / "out", "articles")
     assert a.article_id.tolist() == ["000_x"] and str(a.published[0]) == "2025-01-05"
     assert a.text[0] == ARTICLE
+
+
+def test_an_article_longer_than_max_length_is_chunked_with_exact_offsets(tmp_path, ruler_model):
+    import spacy
+
+    limit = spacy.blank("nl").max_length
+    paragraph = ARTICLE + "\n\n"
+    text = paragraph * (limit // len(paragraph) + 20)
+    assert len(text) > limit
+    write_jsonl(tmp_path / "long.jsonl", [{"id": "long", "text": text}])
+    cli("run", tmp_path / "long.jsonl", "--out", tmp_path / "out", "--model", ruler_model, "--workers", "1")
+    stored = read_table(tmp_path / "out", "articles").text[0]
+    assert stored == text.strip()
+    mentions = read_table(tmp_path / "out", "mentions")
+    assert len(mentions) > 0 and mentions.start_char.max() > limit
+    assert all(stored[s:e] == t for s, e, t in zip(mentions.start_char, mentions.end_char, mentions.text, strict=True))
+    tokens = read_table(tmp_path / "out", "tokens")
+    assert tokens.token_idx.is_monotonic_increasing and tokens.end_char.max() == len(stored)

@@ -35,3 +35,33 @@ def test_dask_with_a_scheduler_address(tmp_path, ruler_model):
             cluster.scheduler_address,
         )
     assert snapshot(tmp_path / "dask") == snapshot(tmp_path / "local")
+
+
+def test_killed_dask_run_reruns_cleanly(tmp_path, ruler_model):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    write_jsonl(tmp_path / "a.jsonl", dutch_articles(400))
+    args = ["run", tmp_path / "a.jsonl", "--model", ruler_model, "--batch-size", "10", "--workers", "2"]
+    cli(*args, "--out", tmp_path / "ref")
+    out = tmp_path / "dask"
+    staging = out / ".nl-entities" / "staging"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pipeline.cli", *map(str, args), "--engine", "dask", "--out", str(out)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        if staging.exists() and any(len(list(p.iterdir())) >= 3 for p in staging.iterdir()):
+            break
+        time.sleep(0.05)
+    assert proc.poll() is None, "the run finished before it could be killed"
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    cli(*args, "--engine", "dask", "--out", out)
+    assert snapshot(out) == snapshot(tmp_path / "ref")

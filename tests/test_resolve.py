@@ -80,8 +80,15 @@ def test_a_surname_after_its_full_person_name_is_a_person():
     from pipeline.resolve import harmonise_types
 
     types = harmonise_types(
-        [("Wim Kok", "PERSON"), ("Kok", "PLACE"), ("Koks", "ORGANISATION"), ("Amsterdam", "PLACE"),
-         ("Roger van Boxtel", "PERSON"), ("van Boxtel", "ORGANISATION"), ("Boxtel", "PLACE")]
+        [
+            ("Wim Kok", "PERSON"),
+            ("Kok", "PLACE"),
+            ("Koks", "ORGANISATION"),
+            ("Amsterdam", "PLACE"),
+            ("Roger van Boxtel", "PERSON"),
+            ("van Boxtel", "ORGANISATION"),
+            ("Boxtel", "PLACE"),
+        ]
     )
     assert types == ["PERSON", "PERSON", "PERSON", "PLACE", "PERSON", "PERSON", "PERSON"]
     # only after the full name, and not a place that merely starts a person's name
