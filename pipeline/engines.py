@@ -27,9 +27,12 @@ Engine = Callable[[Iterable[Batch], NlpSettings, str, EngineOptions], Iterator[B
 ENGINES: Registry[Engine] = Registry()
 
 
-def _warm(settings: NlpSettings) -> bool:
+def _warm(settings: NlpSettings) -> None:
     get_nlp(settings)
-    return True
+
+
+def _ready() -> None:
+    """A no-op task: submitting one per worker makes the pool start them all at once."""
 
 
 @ENGINES.register("local")
@@ -38,15 +41,20 @@ def run_local(batches: Iterable[Batch], settings: NlpSettings, staging: str, opt
     ctx = multiprocessing.get_context("spawn")
     in_flight = max(2, 2 * opts.workers)
     with ProcessPoolExecutor(max_workers=opts.workers, mp_context=ctx, initializer=_warm, initargs=(settings,)) as pool:
-        pending = set()
+        # start every worker now: they load the model while this process reads the first batch
+        pending = {pool.submit(_ready) for _ in range(opts.workers)}
         for batch in batches:
             pending.add(pool.submit(process_batch, batch, settings, staging))
             if len(pending) >= in_flight:
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for fut in done:
-                    yield fut.result()
+                    result = fut.result()
+                    if result is not None:
+                        yield result
         for fut in pending:
-            yield fut.result()
+            result = fut.result()
+            if result is not None:
+                yield result
 
 
 @ENGINES.register("dask")

@@ -14,7 +14,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import spacy
+from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH, SENT_START, SPACY
 from spacy.language import Language
 
 from .labels import mention_type
@@ -163,40 +165,45 @@ def chunks(text: str, limit: int) -> list[tuple[int, str]]:
     return out
 
 
+TOKEN_COLUMNS = (
+    "article_id",
+    "sent_idx",
+    "token_idx",
+    "text",
+    "start_char",
+    "end_char",
+    "whitespace",
+    "is_punct",
+    "lemma",
+    "pos",
+)
+MENTION_COLUMNS = (
+    "article_id",
+    "mention_idx",
+    "sent_idx",
+    "start_char",
+    "end_char",
+    "text",
+    "label",
+    "type",
+    "entity_id",
+    "model",
+)
+_ATTRS = [IDX, LENGTH, IS_SPACE, IS_PUNCT, SENT_START, SPACY]
+
+
 def annotate(nlp: Language, articles: list[Article], model_name: str, chunk_chars: int | None = None):
-    """Token and mention columns for ``articles``, plus per-article token and sentence counts."""
+    """Token and mention columns for ``articles``, plus per-article token and sentence counts.
+
+    Token columns are cut from ``Doc.to_array`` with numpy rather than by visiting Token
+    objects, and token texts are sliced from the input text (``Doc.text`` would rebuild it
+    token by token). White-space tokens are left out; a sentence counts when it has a
+    non-space token.
+    """
     limit = min(chunk_chars or nlp.max_length, nlp.max_length)
-    pieces = [(piece, (i, offset)) for i, a in enumerate(articles) for offset, piece in chunks(a.text, limit)]
-    tok: dict[str, list] = {
-        k: []
-        for k in (
-            "article_id",
-            "sent_idx",
-            "token_idx",
-            "text",
-            "start_char",
-            "end_char",
-            "whitespace",
-            "is_punct",
-            "lemma",
-            "pos",
-        )
-    }
-    men: dict[str, list] = {
-        k: []
-        for k in (
-            "article_id",
-            "mention_idx",
-            "sent_idx",
-            "start_char",
-            "end_char",
-            "text",
-            "label",
-            "type",
-            "entity_id",
-            "model",
-        )
-    }
+    pieces = [(piece, (i, offset, piece)) for i, a in enumerate(articles) for offset, piece in chunks(a.text, limit)]
+    tok: dict[str, list] = {k: [] for k in TOKEN_COLUMNS}
+    men: dict[str, list] = {k: [] for k in MENTION_COLUMNS}
     n_tokens = [0] * len(articles)
     n_sents = [0] * len(articles)
     pending: list[tuple[int, int, int, str, str, str]] = []  # per article: start, end, sent, text, label, type
@@ -207,50 +214,56 @@ def annotate(nlp: Language, articles: list[Article], model_name: str, chunk_char
         if i < 0 or not pending:
             return
         types = harmonise_types([(p[3], p[5]) for p in pending])
-        pending[:] = [(*p[:5], t) for p, t in zip(pending, types, strict=True)]
-        ids = resolve_article([(p[3], p[5]) for p in pending])
+        ids = resolve_article([(p[3], t) for p, t in zip(pending, types, strict=True)])
         aid = articles[i].article_id
-        for k, ((start, end, sent, text, label, type_), eid) in enumerate(zip(pending, ids, strict=True)):
+        for k, ((start, end, sent, text, label, _), type_, eid) in enumerate(zip(pending, types, ids, strict=True)):
             for col, value in zip(men, (aid, k, sent, start, end, text, label, type_, eid, model_name), strict=True):
                 men[col].append(value)
         pending.clear()
 
-    sent_of_token: dict[int, int] = {}
-    for doc, (i, offset) in nlp.pipe(pieces, as_tuples=True, batch_size=64):
+    for doc, (i, offset, text) in nlp.pipe(pieces, as_tuples=True, batch_size=64):
         if i != current:
             flush(current)
             current = i
-        aid = articles[i].article_id
-        sent = n_sents[i] - 1
-        in_sentence = False
-        sent_of_token.clear()
-        for t in doc:
-            if t.is_sent_start:
-                in_sentence = False
-            if t.is_space:
-                continue
-            if not in_sentence:
-                sent += 1
-                in_sentence = True
-            sent_of_token[t.i] = sent
-            tok["article_id"].append(aid)
-            tok["sent_idx"].append(sent)
-            tok["token_idx"].append(n_tokens[i])
-            tok["text"].append(t.text)
-            tok["start_char"].append(t.idx + offset)
-            tok["end_char"].append(t.idx + len(t.text) + offset)
-            tok["whitespace"].append(t.whitespace_)
-            tok["is_punct"].append(t.is_punct)
-            tok["lemma"].append(t.lemma_ or None if tags else None)
-            tok["pos"].append(t.pos_ or None if tags else None)
-            n_tokens[i] += 1
-        n_sents[i] = sent + 1
+        if len(doc) == 0:
+            continue
+        arr = doc.to_array(_ATTRS).astype(np.int64)
+        keep = arr[:, 2] == 0
+        starts_sentence = arr[:, 4] == 1
+        starts_sentence[0] = True
+        raw_sent = np.cumsum(starts_sentence) - 1
+        uniq, dense = np.unique(raw_sent[keep], return_inverse=True)
+        sent_of = np.full(len(doc), -1, dtype=np.int64)
+        sent_of[keep] = n_sents[i] + dense
+        n_kept = int(keep.sum())
+        start = arr[keep, 0]
+        end = start + arr[keep, 1]
+        tok["article_id"].append([articles[i].article_id] * n_kept)
+        tok["sent_idx"].append(sent_of[keep])
+        tok["token_idx"].append(np.arange(n_tokens[i], n_tokens[i] + n_kept))
+        tok["text"].append([text[a:b] for a, b in zip(start.tolist(), end.tolist(), strict=True)])
+        tok["start_char"].append(start + offset)
+        tok["end_char"].append(end + offset)
+        tok["whitespace"].append(np.where(arr[keep, 5] == 1, " ", ""))
+        tok["is_punct"].append(arr[keep, 3] == 1)
+        if tags:
+            kept_tokens = [t for t in doc if not t.is_space]
+            tok["lemma"].append([t.lemma_ or None for t in kept_tokens])
+            tok["pos"].append([t.pos_ or None for t in kept_tokens])
+        else:
+            tok["lemma"].append([None] * n_kept)
+            tok["pos"].append([None] * n_kept)
+        n_tokens[i] += n_kept
+        n_sents[i] += len(uniq)
         for ent in doc.ents:
-            text = ent.text
-            type_ = mention_type(ent.label_, text)
+            type_ = mention_type(ent.label_, ent.text)
             if type_ is None:
                 continue
-            sent_idx = sent_of_token.get(ent.start, max(sent, 0))
-            pending.append((ent.start_char + offset, ent.end_char + offset, sent_idx, text, ent.label_, type_))
+            sent_idx = int(sent_of[ent.start]) if sent_of[ent.start] >= 0 else n_sents[i] - 1
+            pending.append((ent.start_char + offset, ent.end_char + offset, sent_idx, ent.text, ent.label_, type_))
     flush(current)
-    return tok, men, n_tokens, n_sents
+    columns = {
+        k: np.concatenate(v) if v and isinstance(v[0], np.ndarray) else [x for part in v for x in part]
+        for k, v in tok.items()
+    }
+    return columns, men, n_tokens, n_sents

@@ -16,6 +16,7 @@ Two rules, both documented in docs/entities.md:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -55,6 +56,7 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+@functools.lru_cache(maxsize=65536)
 def key_words(text: str) -> tuple[str, ...]:
     """The words of a mention's normalised key."""
     text = strip_edges(_SPACE.sub(" ", text))

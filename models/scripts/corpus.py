@@ -27,6 +27,12 @@ OUT = ROOT / "models" / "build" / "corpus"
 MAX_SENTS_PER_DOC = 8
 
 
+def write_gold(path: Path, docs: list[dict]) -> None:
+    with path.open("w", encoding="utf-8") as f:
+        for g in docs:
+            f.write(json.dumps(g, ensure_ascii=False) + "\n")
+
+
 def make_doc(nlp, text: str, entities: list[list]) -> tuple[Doc, int]:
     doc = nlp.make_doc(text)
     spans, dropped = [], 0
@@ -69,7 +75,7 @@ def main() -> None:
             doc, d = make_doc(nlp, text, ents)
             dropped += d
             bins[split].add(doc)
-            gold_jsonl[split].append({"text": text, "entities": ents})
+            gold_jsonl[split].append({"doc_id": _doc_id, "text": text, "entities": ents})
     for own in sorted(DATA.glob("own_*.jsonl")):
         for line in own.read_text(encoding="utf-8").splitlines():
             if not line.strip():
@@ -79,13 +85,16 @@ def main() -> None:
             doc, d = make_doc(nlp, r["text"], r["entities"])
             dropped += d
             bins[split].add(doc)
-            gold_jsonl[split].append({"text": r["text"], "entities": r["entities"]})
+            gold_jsonl[split].append({"doc_id": r["id"], "text": r["text"], "entities": r["entities"]})
     for split, db in bins.items():
         db.to_disk(OUT / f"{split}.spacy")
-        with (OUT / f"{split}.jsonl").open("w", encoding="utf-8") as f:
-            for g in gold_jsonl[split]:
-                f.write(json.dumps(g, ensure_ascii=False) + "\n")
+        write_gold(OUT / f"{split}.jsonl", gold_jsonl[split])
         print(f"{split}: {len(db)} docs")
+    # The Alpino test file mixes newspaper articles (WR-P-P-H) with one long policy report
+    # (WR-P-P-L): the news target is scored on the former, the report is reported on its own.
+    test = gold_jsonl["test"]
+    write_gold(OUT / "test-news.jsonl", [g for g in test if g["doc_id"].startswith("WR-P-P-H")])
+    write_gold(OUT / "test-policy.jsonl", [g for g in test if not g["doc_id"].startswith("WR-P-P-H")])
     print(f"entity spans not aligned to tokens, dropped: {dropped}")
 
 
