@@ -57,9 +57,10 @@ train-model: setup
 	$(PY) models/scripts/finalize.py models/build/train/model-best $(MODEL_DIR)
 	$(MAKE) evaluate-model
 
+# Held-out test files are written by `make train-model` (models/scripts/corpus.py).
 evaluate-model: setup
-	$(BIN)/nl-entities evaluate models/build/corpus/test.jsonl --model $(MODEL_DIR) --json models/build/scores-test.json
-	$(BIN)/nl-entities evaluate models/data/sample_gold.jsonl --model $(MODEL_DIR) --json models/build/scores-sample.json
+	@for gold in models/build/corpus/test-news.jsonl models/build/corpus/test-policy.jsonl models/build/corpus/test.jsonl models/data/sample_gold.jsonl; do \
+	  echo "== $$gold"; $(BIN)/nl-entities evaluate $$gold --model $(MODEL_DIR) --json models/build/scores-$$(basename $$gold .jsonl).json || exit 1; done
 
 clean:
 	rm -rf $(VENV) out models/build .pytest_cache .ruff_cache
