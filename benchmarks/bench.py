@@ -40,7 +40,8 @@ print(n)
 """
 ONE_CORE_SPEED = """
 import json, sys, time, spacy
-from pipeline.nlp import NlpSettings, load, resolve_model
+from pipeline.models import NlpSettings, resolve_model
+from pipeline.nlp import load
 nlp = load(NlpSettings(resolve_model(sys.argv[1])))
 texts = [json.loads(line)["text"] for line in open(sys.argv[2], encoding="utf-8")]
 list(nlp.pipe(texts[:20]))
@@ -124,7 +125,7 @@ def main() -> None:
     args = ap.parse_args()
 
     sys.path.insert(0, str(ROOT))
-    from pipeline.nlp import resolve_model
+    from pipeline.models import resolve_model
 
     model = resolve_model(args.model)
     rows, source = source_texts()

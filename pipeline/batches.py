@@ -2,28 +2,20 @@
 
 :func:`make_batches` streams inputs through read and normalise into batches whose key is a
 hash of the settings and their content, so the same input gives the same keys in every run:
-a finished batch found in staging is not done again. :func:`process_batch` is what a worker
-runs (local process or Dask task): NLP, the batch's tables, written aside in staging.
+a finished batch found in staging is not done again. What a worker does with a batch is
+:func:`pipeline.worker.process_batch`.
 """
 
 from __future__ import annotations
 
 import hashlib
-import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pyarrow as pa
-
-from . import schemas
-from .nlp import NlpSettings, annotate, get_nlp
 from .normalise import SeenArticles, normalise
 from .read import InputStats, read_input
 from .records import Article, Reject
-from .store import write_batch
-
-log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -42,6 +34,7 @@ class BatchResult:
     mentions: int = 0
     words: int = 0
     skipped: bool = False  # found finished in staging
+    seconds: float = 0.0  # worker time spent on the batch
 
 
 @dataclass
@@ -112,73 +105,3 @@ def make_batches(
     if batch.articles or batch.rejects:
         batch.key = _key(settings_key, batch)
         yield batch
-
-
-def _rejects_table(rejects: list[Reject]) -> pa.Table:
-    return schemas.table(
-        "rejects",
-        {
-            "input": [r.input for r in rejects],
-            "record": [r.record for r in rejects],
-            "article_id": [r.article_id for r in rejects],
-            "reason": [r.reason for r in rejects],
-            "detail": [r.detail for r in rejects],
-        },
-    )
-
-
-def _annotate_safely(nlp, articles: list[Article], settings: NlpSettings, rejects: list[Reject]):
-    """Annotate the batch; when the model fails, retry one article at a time and reject the culprit."""
-    try:
-        return articles, annotate(nlp, articles, settings.model.name, settings.chunk_chars)
-    except Exception:  # a model error must cost one article, not the run
-        log.exception("NLP failed on a batch; retrying its articles one by one")
-    kept, parts = [], []
-    for a in articles:
-        try:
-            parts.append(annotate(nlp, [a], settings.model.name, settings.chunk_chars))
-            kept.append(a)
-        except Exception as exc:
-            rejects.append(Reject(a.input, a.record, "processing_error", f"{type(exc).__name__}: {exc}", a.article_id))
-    tok = {k: [v for p in parts for v in p[0][k]] for k in parts[0][0]} if parts else None
-    men = {k: [v for p in parts for v in p[1][k]] for k in parts[0][1]} if parts else None
-    n_tok = [n for p in parts for n in p[2]]
-    n_sent = [n for p in parts for n in p[3]]
-    if tok is None:
-        return [], ({}, {}, [], [])
-    return kept, (tok, men, n_tok, n_sent)
-
-
-def process_batch(batch: Batch, settings: NlpSettings, staging: str) -> BatchResult:
-    """Run NLP on one batch and stage its tables. Runs in a worker process."""
-    nlp = get_nlp(settings)
-    rejects = list(batch.rejects)
-    articles, (tok, men, n_tokens, n_sents) = _annotate_safely(nlp, batch.articles, settings, rejects)
-    tables = {
-        "articles": schemas.table(
-            "articles",
-            {
-                "article_id": [a.article_id for a in articles],
-                "source": [a.source for a in articles],
-                "title": [a.title for a in articles],
-                "published": [a.published for a in articles],
-                "url": [a.url for a in articles],
-                "text": [a.text for a in articles],
-                "text_sha256": [a.text_sha256 for a in articles],
-                "n_tokens": n_tokens,
-                "n_sentences": n_sents,
-            },
-        ),
-        "tokens": schemas.table("tokens", tok) if tok else schemas.empty("tokens"),
-        "mentions": schemas.table("mentions", men) if men else schemas.empty("mentions"),
-        "rejects": _rejects_table(rejects),
-    }
-    write_batch(Path(staging), batch.key, tables)
-    return BatchResult(
-        batch.key,
-        articles=len(articles),
-        rejects=len(rejects),
-        tokens=tables["tokens"].num_rows,
-        mentions=tables["mentions"].num_rows,
-        words=sum(n_tokens),
-    )

@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from .nlp import ModelError
+from .models import ModelError
 from .store import OutputError, OutputLocked
 
 app = typer.Typer(

@@ -1,20 +1,34 @@
-"""Engines run :func:`pipeline.batches.process_batch` over a stream of batches.
+"""Engines run :func:`pipeline.worker.process_batch` over a stream of batches.
 
-Both keep a bounded number of batches in flight (memory stays flat however large the input)
-and yield results as they finish. The model is loaded once per worker process: the local
-engine's workers and Dask's workers each keep it in :func:`pipeline.nlp.get_nlp`'s cache.
+An engine is started first thing in a run, so its workers import spaCy and load the model
+while the run is still opening its inputs and output. Both engines keep a bounded number of
+batches in flight (memory stays flat however large the input) and yield results as they
+finish. The model is loaded once per worker process and kept in
+:func:`pipeline.nlp.get_nlp`'s cache; this module imports neither spaCy nor the model.
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+import os
+from collections.abc import Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
+from typing import Protocol
 
-from .batches import Batch, BatchResult, process_batch
-from .nlp import NlpSettings, get_nlp
+from .batches import Batch, BatchResult
+from .models import NlpSettings
 from .registry import Registry
+
+#: glibc malloc settings for worker processes, read when a process starts. Profiling showed the
+#: model's large matrix buffers being mapped and unmapped for every batch (page faults: ~10% of
+#: a worker's time, see docs/benchmarks.md); these keep freed memory in the worker's heap.
+WORKER_ENV = {
+    "MALLOC_MMAP_THRESHOLD_": str(1 << 30),
+    "MALLOC_TRIM_THRESHOLD_": str(1 << 32),
+    "MALLOC_TOP_PAD_": str(1 << 28),
+}
 
 
 @dataclass
@@ -23,12 +37,47 @@ class EngineOptions:
     scheduler: str | None = None  # dask only: address of an existing scheduler
 
 
-Engine = Callable[[Iterable[Batch], NlpSettings, str, EngineOptions], Iterator[BatchResult]]
-ENGINES: Registry[Engine] = Registry()
+class Engine(Protocol):
+    def run(self, batches: Iterable[Batch], staging: str) -> Iterator[BatchResult]: ...
+
+    def close(self) -> None: ...
+
+
+ENGINES: Registry[type] = Registry()
+
+
+@contextlib.contextmanager
+def started(name: str, settings: NlpSettings, opts: EngineOptions) -> Iterator[Engine]:
+    engine = ENGINES[name](settings, opts)
+    try:
+        yield engine
+    finally:
+        engine.close()
+
+
+@contextlib.contextmanager
+def _environ(extra: dict[str, str]) -> Iterator[None]:
+    """``extra`` in the environment of processes started inside, unless the user set them."""
+    added = {k: v for k, v in extra.items() if k not in os.environ}
+    os.environ.update(added)
+    try:
+        yield
+    finally:
+        for k in added:
+            os.environ.pop(k, None)
 
 
 def _warm(settings: NlpSettings) -> None:
+    from .nlp import get_nlp
+
     get_nlp(settings)
+
+
+def process_batch(batch: Batch, settings: NlpSettings, staging: str) -> BatchResult:
+    """The task: imported in the worker, so this process never loads spaCy."""
+    from .worker import process_batch
+
+    return process_batch(batch, settings, staging)
 
 
 def _ready() -> None:
@@ -36,48 +85,74 @@ def _ready() -> None:
 
 
 @ENGINES.register("local")
-def run_local(batches: Iterable[Batch], settings: NlpSettings, staging: str, opts: EngineOptions):
+class LocalEngine:
     """N worker processes on this machine (spawned: no state inherited from the parent)."""
-    ctx = multiprocessing.get_context("spawn")
-    in_flight = max(2, 2 * opts.workers)
-    with ProcessPoolExecutor(max_workers=opts.workers, mp_context=ctx, initializer=_warm, initargs=(settings,)) as pool:
-        # start every worker now: they load the model while this process reads the first batch
-        pending = {pool.submit(_ready) for _ in range(opts.workers)}
+
+    def __init__(self, settings: NlpSettings, opts: EngineOptions) -> None:
+        self.settings, self.workers = settings, opts.workers
+        with _environ(WORKER_ENV):
+            self.pool = ProcessPoolExecutor(
+                max_workers=opts.workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_warm,
+                initargs=(settings,),
+            )
+            # start every worker now: they load the model while the run reads its first batch
+            self.warming: set[Future] = {self.pool.submit(_ready) for _ in range(opts.workers)}
+
+    def run(self, batches: Iterable[Batch], staging: str) -> Iterator[BatchResult]:
+        in_flight = max(2, 2 * self.workers)
+        pending = self.warming
         for batch in batches:
-            pending.add(pool.submit(process_batch, batch, settings, staging))
+            pending.add(self.pool.submit(process_batch, batch, self.settings, staging))
             if len(pending) >= in_flight:
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for fut in done:
-                    result = fut.result()
-                    if result is not None:
-                        yield result
-        for fut in pending:
-            result = fut.result()
-            if result is not None:
-                yield result
+                yield from (r for r in (f.result() for f in done) if r is not None)
+        yield from (r for r in (f.result() for f in pending) if r is not None)
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 @ENGINES.register("dask")
-def run_dask(batches: Iterable[Batch], settings: NlpSettings, staging: str, opts: EngineOptions):
+class DaskEngine:
     """Dask distributed: a local cluster of N worker processes, or the cluster at ``scheduler``.
 
-    Workers write their parts to ``staging`` themselves, so the output folder must be on
-    storage every worker sees (see docs/scale-out.md).
+    Workers write their parts to the staging folder themselves, so the output folder must be
+    on storage every worker sees (see docs/scale-out.md).
     """
-    from dask.distributed import Client, LocalCluster, as_completed
 
-    cluster = None
-    if opts.scheduler:
-        client = Client(opts.scheduler)
-    else:
-        cluster = LocalCluster(n_workers=opts.workers, threads_per_worker=1, processes=True, dashboard_address=None)
-        client = Client(cluster)
-    try:
-        in_flight = max(2, 2 * max(1, len(client.scheduler_info().get("workers", {})) or opts.workers))
+    def __init__(self, settings: NlpSettings, opts: EngineOptions) -> None:
+        import dask
+        from dask.distributed import Client, LocalCluster
+
+        self.settings, self.cluster = settings, None
+        if opts.scheduler:
+            self.client = Client(opts.scheduler)
+        else:
+            environ = {**dask.config.get("distributed.nanny.pre-spawn-environ", {}), **WORKER_ENV}
+            with dask.config.set({"distributed.nanny.pre-spawn-environ": environ}):
+                self.cluster = LocalCluster(
+                    n_workers=opts.workers, threads_per_worker=1, processes=True, dashboard_address=None
+                )
+            self.client = Client(self.cluster)
+        addresses = list(self.client.scheduler_info().get("workers", {}))
+        self.workers = max(1, len(addresses))
+        # load the model on every worker now, while the run reads its first batch
+        self.warming = [
+            self.client.submit(_warm, settings, workers=[a], allow_other_workers=False, pure=False) for a in addresses
+        ]
+
+    def run(self, batches: Iterable[Batch], staging: str) -> Iterator[BatchResult]:
+        from dask.distributed import as_completed
+
+        in_flight = max(2, 2 * self.workers)
         futures = as_completed()
         count = 0
         for batch in batches:
-            futures.add(client.submit(process_batch, batch, settings, staging, key=f"batch-{batch.key}", retries=1))
+            futures.add(
+                self.client.submit(process_batch, batch, self.settings, staging, key=f"batch-{batch.key}", retries=1)
+            )
             count += 1
             if count >= in_flight:
                 fut = next(futures)
@@ -87,7 +162,8 @@ def run_dask(batches: Iterable[Batch], settings: NlpSettings, staging: str, opts
         for fut in futures:
             yield fut.result()
             fut.release()
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+
+    def close(self) -> None:
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()

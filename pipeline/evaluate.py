@@ -11,7 +11,8 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from .nlp import NlpSettings, annotate, load, resolve_model
+from .models import NlpSettings, resolve_model
+from .nlp import annotate, load
 from .normalise import sha256_text
 from .records import Article
 from .registry import Registry

@@ -1,6 +1,6 @@
 """Stage 3, NLP: tokens, sentences and mentions for a batch of articles.
 
-Which model runs is decided once (:func:`resolve_model`) and recorded in the manifest; each
+Which model runs is decided once (:mod:`pipeline.models`) and recorded in the manifest; each
 worker process loads it once (:func:`get_nlp`) with only the components the tables need.
 Articles longer than the model's ``max_length`` are cut on paragraph or sentence boundaries
 and the chunk offsets added back, so every offset refers to the whole article text.
@@ -8,11 +8,7 @@ and the chunk offsets added back, so every offset refers to the whole article te
 
 from __future__ import annotations
 
-import importlib.metadata
 import re
-from dataclasses import asdict, dataclass
-from pathlib import Path
-from typing import Any
 
 import numpy as np
 import spacy
@@ -20,95 +16,13 @@ from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH, SENT_START, SPACY
 from spacy.language import Language
 
 from .labels import mention_type
+from .models import NlpSettings
 from .records import Article
 from .resolve import harmonise_types, resolve_article
 
-PREFERRED = ("nl_core_news_lg", "nl_core_news_md", "nl_core_news_sm")
-PROJECT_MODEL = "nl_entities_ner"
-PROJECT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / PROJECT_MODEL
-GET_LG = "run `make model-lg` (needs network access to the spaCy model wheels) to install nl_core_news_lg"
 #: Components that only add columns we do not write unless asked.
 TAG_COMPONENTS = ("tagger", "morphologizer", "lemmatizer", "attribute_ruler", "trainable_lemmatizer")
 SENTENCE_COMPONENTS = ("parser", "senter", "sentencizer")
-
-
-class ModelError(Exception):
-    """The requested model cannot be loaded (a usage error: exit code 2)."""
-
-
-@dataclass(frozen=True)
-class ModelRef:
-    """What the manifest says of a model: ``name`` is what ``spacy.load`` accepts here."""
-
-    name: str
-    version: str
-    path: str
-    lang: str
-    spacy_version: str
-
-    def as_dict(self) -> dict[str, str]:
-        return asdict(self)
-
-
-@dataclass(frozen=True)
-class NlpSettings:
-    model: ModelRef
-    with_tags: bool = False
-    chunk_chars: int | None = None  # None: the model's max_length
-
-    def fingerprint(self) -> dict[str, Any]:
-        return {"model": self.model.name, "model_version": self.model.version, "with_tags": self.with_tags}
-
-
-def _installed(name: str) -> bool:
-    return spacy.util.is_package(name)
-
-
-def resolve_model(requested: str | None) -> ModelRef:
-    """The model to run: the one asked for, else the best installed Dutch model."""
-    if requested is None:
-        candidates = [n for n in (*PREFERRED, PROJECT_MODEL) if _installed(n)]
-        if not candidates and PROJECT_MODEL_DIR.exists():
-            candidates = [str(PROJECT_MODEL_DIR)]
-        if not candidates:
-            raise ModelError(f"no Dutch model installed; run `make setup` (project model) or {GET_LG}")
-        requested = candidates[0]
-    path = Path(requested).expanduser()
-    if path.exists():
-        try:
-            meta = spacy.util.load_meta(path / "meta.json")
-        except (OSError, ValueError) as exc:
-            raise ModelError(f"{requested}: not a spaCy pipeline folder ({exc})") from exc
-        return ModelRef(
-            name=str(path.resolve()),
-            version=str(meta.get("version", "")),
-            path=str(path.resolve()),
-            lang=str(meta.get("lang", "")),
-            spacy_version=str(meta.get("spacy_version", "")),
-        )
-    if not _installed(requested):
-        hint = GET_LG if requested.startswith("nl_core_news") else "pass an installed package or a pipeline folder"
-        raise ModelError(f"unknown model '{requested}': not installed here; {hint}")
-    module = importlib.import_module(requested)
-    model_path = Path(module.__file__).parent
-    try:
-        meta = spacy.util.load_meta(next(model_path.glob("*/meta.json")))
-    except (StopIteration, OSError, ValueError):
-        meta = {}
-    return ModelRef(
-        name=requested,
-        version=str(meta.get("version", importlib.metadata.version(requested))),
-        path=str(model_path),
-        lang=str(meta.get("lang", "")),
-        spacy_version=str(meta.get("spacy_version", "")),
-    )
-
-
-def advice(model: ModelRef) -> str | None:
-    """What to tell the user when the model that ran is not nl_core_news_lg."""
-    if model.name == "nl_core_news_lg":
-        return None
-    return f"model {model.name} ran, not nl_core_news_lg; for the reference model {GET_LG}"
 
 
 def load(settings: NlpSettings) -> Language:

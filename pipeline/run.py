@@ -5,6 +5,7 @@ This is the only module that touches every stage; each stage stays ignorant of t
 
 from __future__ import annotations
 
+import importlib.metadata
 import logging
 import os
 import platform
@@ -18,12 +19,11 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow.parquet as pq
-import spacy
 
 from . import __version__, entities
 from .batches import Batch, BatchResult, InputTally, make_batches
-from .engines import ENGINES, EngineOptions
-from .nlp import NlpSettings, advice, resolve_model
+from .engines import ENGINES, Engine, EngineOptions, started
+from .models import ModelRef, NlpSettings, advice, resolve_model
 from .read import count_records, discover
 from .schemas import SCHEMA_VERSION
 from .store import OutputDir, batch_done, settings_key
@@ -115,7 +115,7 @@ class Progress:
 
 def run(opts: RunOptions) -> dict[str, Any]:
     """Run the pipeline; returns the manifest. Raises UsageError for bad use."""
-    started = datetime.now(UTC)
+    started_at = datetime.now(UTC)
     missing = [str(p) for p in opts.inputs if not p.exists()]
     if missing:
         raise UsageError(f"no such input: {', '.join(missing)}")
@@ -128,6 +128,17 @@ def run(opts: RunOptions) -> dict[str, Any]:
     if hint := advice(model):
         log.warning(hint)
     settings = NlpSettings(model, opts.with_tags, opts.chunk_chars)
+    out = OutputDir(opts.out)
+    opts.out.mkdir(parents=True, exist_ok=True)
+    # lock first (a refused run starts nothing), then the engine, whose workers load the model
+    # while _run opens inputs and output
+    with out.lock(), started(opts.engine, settings, EngineOptions(opts.workers, opts.scheduler)) as engine:
+        return _run(opts, out, started_at, model, settings, engine)
+
+
+def _run(
+    opts: RunOptions, out: OutputDir, started_at: datetime, model: ModelRef, settings: NlpSettings, engine: Engine
+) -> dict[str, Any]:
     fingerprint = {
         **settings.fingerprint(),
         "chunk_chars": opts.chunk_chars,
@@ -136,106 +147,103 @@ def run(opts: RunOptions) -> dict[str, Any]:
     }
     skey = settings_key(fingerprint)
     files = discover(opts.inputs)
-    out = OutputDir(opts.out)
-    opts.out.mkdir(parents=True, exist_ok=True)
-    with out.lock():
-        previous = out.manifest()
-        same_settings = previous is not None and previous.get("settings_key") == skey
-        if previous is not None and not same_settings:
-            log.warning("settings or model changed since the last run into %s: its tables are replaced", opts.out)
-        published = out.published_articles() if same_settings else {}
-        staging = out.staging(skey)
-        tallies: dict[str, InputTally] = {}
-        total = sum(count_records(p) for p in files)
-        progress = Progress(total, opts.progress)
-        keys: list[str] = []
-        totals = {
-            "articles": 0,
-            "rejects": 0,
-            "tokens": 0,
-            "mentions": 0,
-            "batches": 0,
-            "resumed_batches": 0,
-            "already_published": 0,
-        }
+    previous = out.manifest()
+    same_settings = previous is not None and previous.get("settings_key") == skey
+    if previous is not None and not same_settings:
+        log.warning("settings or model changed since the last run into %s: its tables are replaced", opts.out)
+    published = out.published_articles() if same_settings else {}
+    staging = out.staging(skey)
+    tallies: dict[str, InputTally] = {}
+    total = sum(count_records(p) for p in files)
+    progress = Progress(total, opts.progress)
+    keys: list[str] = []
+    totals = {
+        "articles": 0,
+        "rejects": 0,
+        "tokens": 0,
+        "mentions": 0,
+        "batches": 0,
+        "resumed_batches": 0,
+        "already_published": 0,
+        "worker_seconds": 0.0,
+    }
 
-        def count_skipped() -> None:
-            """Advance the bar over articles already published: done, not redone."""
-            skipped = sum(t.already_published for t in tallies.values())
-            progress.advance(skipped - totals["already_published"])
-            totals["already_published"] = skipped
+    def count_skipped() -> None:
+        """Advance the bar over articles already published: done, not redone."""
+        skipped = sum(t.already_published for t in tallies.values())
+        progress.advance(skipped - totals["already_published"])
+        totals["already_published"] = skipped
 
-        def todo() -> Iterator[Batch]:
-            for batch in make_batches(files, skey, published, opts.batch_size, tallies):
-                keys.append(batch.key)
-                count_skipped()
-                if batch_done(staging, batch.key):
-                    account(_staged(staging, batch))
-                    continue
-                yield batch
-
-        def account(result: BatchResult) -> None:
-            totals["articles"] += result.articles
-            totals["rejects"] += result.rejects
-            totals["tokens"] += result.tokens
-            totals["mentions"] += result.mentions
-            totals["batches"] += 1
-            totals["resumed_batches"] += result.skipped
-            progress.advance(result.articles + result.rejects)
-
-        t0 = time.monotonic()
-        try:
-            for result in ENGINES[opts.engine](
-                todo(), settings, str(staging), EngineOptions(opts.workers, opts.scheduler)
-            ):
-                account(result)
+    def todo() -> Iterator[Batch]:
+        for batch in make_batches(files, skey, published, opts.batch_size, tallies):
+            keys.append(batch.key)
             count_skipped()
-        finally:
-            progress.close()
-        nlp_seconds = time.monotonic() - t0
-        skipped = totals["already_published"]
-        run_id = started.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
-        manifest = {
-            "run_id": run_id,
-            "started": started.isoformat(),
-            "finished": None,
-            "package": {"name": "nl-entities", "version": __version__},
-            "spacy_version": spacy.__version__,
-            "python": platform.python_version(),
-            "model": {"name": model.name, "version": model.version, "path": model.path},
-            "model_advice": advice(model),
-            "settings": {
-                **fingerprint,
-                "engine": opts.engine,
-                "workers": opts.workers,
-                "batch_size": opts.batch_size,
-            },
-            "settings_key": skey,
-            "schema_version": SCHEMA_VERSION,
-            "inputs": [
-                {
-                    "path": t.stats.path,
-                    "sha256": t.stats.sha256,
-                    "records": t.stats.records,
-                    "articles": t.articles,
-                    "already_published": t.already_published,
-                    "rejects": t.rejects,
-                }
-                for t in tallies.values()
-            ],
-            "this_run": {
-                **totals,
-                "records": sum(t.stats.records for t in tallies.values()),
-                "nlp_seconds": round(nlp_seconds, 3),
-            },
-        }
-        temp = out.meta / "duckdb-tmp"
+            if batch_done(staging, batch.key):
+                account(_staged(staging, batch))
+                continue
+            yield batch
 
-        def derive(version: Path) -> None:
-            entities.build(version, threads=opts.workers, temp_dir=temp)
+    def account(result: BatchResult) -> None:
+        totals["articles"] += result.articles
+        totals["rejects"] += result.rejects
+        totals["tokens"] += result.tokens
+        totals["mentions"] += result.mentions
+        totals["batches"] += 1
+        totals["resumed_batches"] += result.skipped
+        totals["worker_seconds"] += result.seconds
+        progress.advance(result.articles + result.rejects)
 
-        manifest["finished"] = datetime.now(UTC).isoformat()
-        manifest = out.publish(run_id, staging, keys, same_settings, {str(p) for p in files}, derive, manifest)
+    t0 = time.monotonic()
+    try:
+        for result in engine.run(todo(), str(staging)):
+            account(result)
+        count_skipped()
+    finally:
+        progress.close()
+    nlp_seconds = time.monotonic() - t0
+    skipped = totals["already_published"]
+    run_id = started_at.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
+    manifest = {
+        "run_id": run_id,
+        "started": started_at.isoformat(),
+        "finished": None,
+        "package": {"name": "nl-entities", "version": __version__},
+        "spacy_version": importlib.metadata.version("spacy"),
+        "python": platform.python_version(),
+        "model": {"name": model.name, "version": model.version, "path": model.path},
+        "model_advice": advice(model),
+        "settings": {
+            **fingerprint,
+            "engine": opts.engine,
+            "workers": opts.workers,
+            "batch_size": opts.batch_size,
+        },
+        "settings_key": skey,
+        "schema_version": SCHEMA_VERSION,
+        "inputs": [
+            {
+                "path": t.stats.path,
+                "sha256": t.stats.sha256,
+                "records": t.stats.records,
+                "articles": t.articles,
+                "already_published": t.already_published,
+                "rejects": t.rejects,
+            }
+            for t in tallies.values()
+        ],
+        "this_run": {
+            **totals,
+            "records": sum(t.stats.records for t in tallies.values()),
+            "nlp_seconds": round(nlp_seconds, 3),
+        },
+    }
+    temp = out.meta / "duckdb-tmp"
+
+    def derive(version: Path) -> None:
+        entities.build(version, threads=opts.workers, temp_dir=temp)
+
+    manifest["finished"] = datetime.now(UTC).isoformat()
+    manifest = out.publish(run_id, staging, keys, same_settings, {str(p) for p in files}, derive, manifest)
     log.info(
         "done: %d records -> %d articles, %d already published, %d rejects; %d mentions; tables in %s",
         manifest["this_run"]["records"],

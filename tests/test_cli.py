@@ -171,30 +171,39 @@ def _kill_group(proc: subprocess.Popen) -> None:
     proc.wait()
 
 
+def _staged_batches(out: Path) -> int:
+    staging = out / ".nl-entities" / "staging"
+    return (
+        sum(1 for d in staging.iterdir() for b in d.iterdir() if not b.name.startswith(".")) if staging.exists() else 0
+    )
+
+
 def test_killed_run_then_rerun_gives_the_tables_of_one_clean_run(tmp_path, ruler_model):
-    write_jsonl(tmp_path / "in.jsonl", dutch_articles(600))
+    write_jsonl(tmp_path / "in.jsonl", dutch_articles(3000))
     out, ref = tmp_path / "out", tmp_path / "ref"
     args = ["run", tmp_path / "in.jsonl", "--model", ruler_model, "--workers", "1", "--batch-size", "20"]
     cli(*args, "--out", ref)
-    staging = out / ".nl-entities" / "staging"
-    killed_with_work_staged = False
-    for delay in (0.5, 3.0, 5.0):  # kill at start-up, mid-run and (likely) near the end
+    staged_at_kill = []
+    # kill during start-up, once a few batches are staged, and once many are
+    for wait_for_batches in (0, 3, 40):
         proc = subprocess.Popen(
             [sys.executable, "-m", "pipeline.cli", *map(str, args), "--out", str(out)],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
-        deadline = time.monotonic() + delay
-        while time.monotonic() < deadline and proc.poll() is None:
-            time.sleep(0.05)
-        if proc.poll() is None:
-            killed_with_work_staged |= staging.exists() and any(p.iterdir() for p in staging.iterdir())
-            _kill_group(proc)
-    assert killed_with_work_staged, "no kill landed while batches were staged; the test did not test resume"
+        deadline = time.monotonic() + 60
+        while proc.poll() is None and time.monotonic() < deadline and _staged_batches(out) < wait_for_batches:
+            time.sleep(0.01)
+        assert proc.poll() is None, "the run finished before it could be killed"
+        staged_at_kill.append(_staged_batches(out))
+        _kill_group(proc)
+    assert staged_at_kill[-1] >= 40, staged_at_kill
     cli(*args, "--out", out)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["this_run"]["resumed_batches"] >= 40  # finished batches were not done again
     assert snapshot(out) == snapshot(ref)
-    assert not (out / ".nl-entities" / "staging").exists() or not any((out / ".nl-entities" / "staging").iterdir())
+    assert not any((out / ".nl-entities" / "staging").glob("*/*"))
 
 
 def test_readers_never_see_a_half_written_table(tmp_path, ruler_model):
@@ -203,7 +212,7 @@ def test_readers_never_see_a_half_written_table(tmp_path, ruler_model):
     out = tmp_path / "out"
     cli("run", tmp_path / "a.jsonl", "--out", out, "--model", ruler_model, "--workers", "1")
     before = snapshot(out)
-    write_jsonl(tmp_path / "b.jsonl", dutch_articles(300, start=50))
+    write_jsonl(tmp_path / "b.jsonl", dutch_articles(1500, start=50))
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -225,15 +234,17 @@ def test_readers_never_see_a_half_written_table(tmp_path, ruler_model):
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
-    seen_sizes = set()
+    seen_sizes, reads = set(), 0
     while proc.poll() is None:
         n = len(read_table(out, "articles"))
         seen_sizes.add(n)
+        reads += 1
         assert len(read_table(out, "mentions").article_id.unique()) == n
         time.sleep(0.1)
     assert proc.returncode == 0
-    assert seen_sizes <= {50, 350}
-    assert len(read_table(out, "articles")) == 350
+    assert reads >= 3, "the run ended before the tables could be read during it"
+    assert seen_sizes <= {50, 1550}
+    assert len(read_table(out, "articles")) == 1550
     assert before["articles"] == snapshot(out)["articles"][:50]
 
 

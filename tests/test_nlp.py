@@ -3,7 +3,8 @@
 import pytest
 
 from pipeline.labels import mention_type
-from pipeline.nlp import NlpSettings, annotate, chunks, get_nlp, resolve_model
+from pipeline.models import NlpSettings, resolve_model
+from pipeline.nlp import annotate, chunks, get_nlp
 from pipeline.normalise import sha256_text
 from pipeline.records import Article
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import spacy
 
 from pipeline.evaluate import evaluate_file
-from pipeline.nlp import resolve_model
+from pipeline.models import resolve_model
 
 from .conftest import cli, read_table
 

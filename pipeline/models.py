@@ -1,0 +1,115 @@
+"""Which model runs: resolved once per run, recorded in the manifest, no spaCy import needed.
+
+Kept apart from :mod:`pipeline.nlp` so the process that reads the input and publishes the
+tables never imports spaCy: it only needs to know the model's name, version and path.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import importlib.util
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+PREFERRED = ("nl_core_news_lg", "nl_core_news_md", "nl_core_news_sm")
+PROJECT_MODEL = "nl_entities_ner"
+PROJECT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / PROJECT_MODEL
+GET_LG = "run `make model-lg` (needs network access to the spaCy model wheels) to install nl_core_news_lg"
+
+
+class ModelError(Exception):
+    """The requested model cannot be loaded (a usage error: exit code 2)."""
+
+
+@dataclass(frozen=True)
+class ModelRef:
+    """What the manifest says of a model: ``name`` is what ``spacy.load`` accepts here."""
+
+    name: str
+    version: str
+    path: str
+    lang: str
+    spacy_version: str
+
+    def as_dict(self) -> dict[str, str]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class NlpSettings:
+    model: ModelRef
+    with_tags: bool = False
+    chunk_chars: int | None = None  # None: the model's max_length
+
+    def fingerprint(self) -> dict[str, Any]:
+        return {"model": self.model.name, "model_version": self.model.version, "with_tags": self.with_tags}
+
+
+def _installed(name: str) -> bool:
+    """Is ``name`` an installed package (what spacy.util.is_package checks, without spaCy)?"""
+    for candidate in (name, name.replace("_", "-")):
+        try:
+            importlib.metadata.distribution(candidate)
+            return True
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    return False
+
+
+def _meta(path: Path) -> dict[str, Any]:
+    with path.open(encoding="utf-8") as f:
+        meta = json.load(f)
+    if not isinstance(meta, dict):
+        raise ValueError("meta.json is not an object")
+    return meta
+
+
+def resolve_model(requested: str | None) -> ModelRef:
+    """The model to run: the one asked for, else the best installed Dutch model."""
+    if requested is None:
+        candidates = [n for n in (*PREFERRED, PROJECT_MODEL) if _installed(n)]
+        if not candidates and PROJECT_MODEL_DIR.exists():
+            candidates = [str(PROJECT_MODEL_DIR)]
+        if not candidates:
+            raise ModelError(f"no Dutch model installed; run `make setup` (project model) or {GET_LG}")
+        requested = candidates[0]
+    path = Path(requested).expanduser()
+    if path.exists():
+        try:
+            meta = _meta(path / "meta.json")
+        except (OSError, ValueError) as exc:
+            raise ModelError(f"{requested}: not a spaCy pipeline folder ({exc})") from exc
+        return ModelRef(
+            name=str(path.resolve()),
+            version=str(meta.get("version", "")),
+            path=str(path.resolve()),
+            lang=str(meta.get("lang", "")),
+            spacy_version=str(meta.get("spacy_version", "")),
+        )
+    if not _installed(requested):
+        hint = GET_LG if requested.startswith("nl_core_news") else "pass an installed package or a pipeline folder"
+        raise ModelError(f"unknown model '{requested}': not installed here; {hint}")
+    spec = importlib.util.find_spec(requested)
+    if spec is None or spec.origin is None:
+        raise ModelError(f"unknown model '{requested}': installed but not importable")
+    model_path = Path(spec.origin).parent
+    try:
+        meta = _meta(next(iter(sorted(model_path.glob("*/meta.json"))), model_path / "meta.json"))
+    except (OSError, ValueError):
+        meta = {}
+    return ModelRef(
+        name=requested,
+        version=str(meta.get("version", importlib.metadata.version(requested))),
+        path=str(model_path),
+        lang=str(meta.get("lang", "")),
+        spacy_version=str(meta.get("spacy_version", "")),
+    )
+
+
+def advice(model: ModelRef) -> str | None:
+    """What to tell the user when the model that ran is not nl_core_news_lg."""
+    if model.name == "nl_core_news_lg":
+        return None
+    return f"model {model.name} ran, not nl_core_news_lg; for the reference model {GET_LG}"

@@ -1,0 +1,94 @@
+"""What a worker process does with a batch: NLP, the batch's tables, written aside in staging.
+
+Runs in the local engine's worker processes and in Dask workers; the only module of the run
+besides :mod:`pipeline.nlp` that imports spaCy, so the reading process never has to.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+import pyarrow as pa
+
+from . import schemas
+from .batches import Batch, BatchResult
+from .models import NlpSettings
+from .nlp import annotate, get_nlp
+from .records import Article, Reject
+from .store import write_batch
+
+log = logging.getLogger(__name__)
+
+
+def _rejects_table(rejects: list[Reject]) -> pa.Table:
+    return schemas.table(
+        "rejects",
+        {
+            "input": [r.input for r in rejects],
+            "record": [r.record for r in rejects],
+            "article_id": [r.article_id for r in rejects],
+            "reason": [r.reason for r in rejects],
+            "detail": [r.detail for r in rejects],
+        },
+    )
+
+
+def _annotate_safely(nlp, articles: list[Article], settings: NlpSettings, rejects: list[Reject]):
+    """Annotate the batch; when the model fails, retry one article at a time and reject the culprit."""
+    try:
+        return articles, annotate(nlp, articles, settings.model.name, settings.chunk_chars)
+    except Exception:  # a model error must cost one article, not the run
+        log.exception("NLP failed on a batch; retrying its articles one by one")
+    kept, parts = [], []
+    for a in articles:
+        try:
+            parts.append(annotate(nlp, [a], settings.model.name, settings.chunk_chars))
+            kept.append(a)
+        except Exception as exc:
+            rejects.append(Reject(a.input, a.record, "processing_error", f"{type(exc).__name__}: {exc}", a.article_id))
+    tok = {k: [v for p in parts for v in p[0][k]] for k in parts[0][0]} if parts else None
+    men = {k: [v for p in parts for v in p[1][k]] for k in parts[0][1]} if parts else None
+    n_tok = [n for p in parts for n in p[2]]
+    n_sent = [n for p in parts for n in p[3]]
+    if tok is None:
+        return [], ({}, {}, [], [])
+    return kept, (tok, men, n_tok, n_sent)
+
+
+def process_batch(batch: Batch, settings: NlpSettings, staging: str) -> BatchResult:
+    """Run NLP on one batch and stage its tables. Runs in a worker process."""
+    started = time.perf_counter()
+    nlp = get_nlp(settings)
+    rejects = list(batch.rejects)
+    articles, (tok, men, n_tokens, n_sents) = _annotate_safely(nlp, batch.articles, settings, rejects)
+    tables = {
+        "articles": schemas.table(
+            "articles",
+            {
+                "article_id": [a.article_id for a in articles],
+                "source": [a.source for a in articles],
+                "title": [a.title for a in articles],
+                "published": [a.published for a in articles],
+                "url": [a.url for a in articles],
+                "text": [a.text for a in articles],
+                "text_sha256": [a.text_sha256 for a in articles],
+                "n_tokens": n_tokens,
+                "n_sentences": n_sents,
+            },
+        ),
+        "tokens": schemas.table("tokens", tok) if tok else schemas.empty("tokens"),
+        "mentions": schemas.table("mentions", men) if men else schemas.empty("mentions"),
+        "rejects": _rejects_table(rejects),
+    }
+    write_batch(Path(staging), batch.key, tables)
+    return BatchResult(
+        batch.key,
+        articles=len(articles),
+        rejects=len(rejects),
+        tokens=tables["tokens"].num_rows,
+        mentions=tables["mentions"].num_rows,
+        words=sum(n_tokens),
+        seconds=time.perf_counter() - started,
+    )
