@@ -61,15 +61,20 @@ def make_batches(
     settings_key: str,
     published: dict[str, str],
     batch_size: int,
+    batch_words: int,
     tallies: dict[str, InputTally],
 ) -> Iterator[Batch]:
-    """Read, normalise and de-duplicate every record of ``files``, ``batch_size`` articles a batch.
+    """Read, normalise and de-duplicate every record of ``files`` into batches.
+
+    A batch closes at ``batch_size`` articles or ``batch_words`` words, whichever comes first:
+    batches of similar weight keep every worker busy to the end of a run, however unequal the
+    articles.
 
     Articles already published with the same text are counted, not batched. Rejects ride along
     with the batch being filled, so they are staged and published like everything else.
     """
     seen = SeenArticles()
-    batch = Batch("")
+    batch, words = Batch(""), 0
     for path in files:
         tally = tallies[str(path)] = InputTally(InputStats(str(path)))
         for item in read_input(path, tally.stats):
@@ -98,10 +103,11 @@ def make_batches(
                 continue
             batch.articles.append(result)
             tally.articles += 1
-            if len(batch.articles) >= batch_size:
+            words += result.text.count(" ") + 1
+            if len(batch.articles) >= batch_size or words >= batch_words:
                 batch.key = _key(settings_key, batch)
                 yield batch
-                batch = Batch("")
+                batch, words = Batch(""), 0
     if batch.articles or batch.rejects:
         batch.key = _key(settings_key, batch)
         yield batch

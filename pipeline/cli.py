@@ -54,7 +54,8 @@ def run(
         ),
     ] = None,
     workers: Annotated[int, typer.Option(help="Worker processes (default: this machine's cores).")] = 0,
-    batch_size: Annotated[int, typer.Option(help="Articles per batch (the unit of work and of restart).")] = 64,
+    batch_size: Annotated[int, typer.Option(help="Articles per batch at most (the unit of work and of restart).")] = 64,
+    batch_words: Annotated[int, typer.Option(help="Words per batch at most: keeps batches of equal weight.")] = 20_000,
     engine: Annotated[str, typer.Option(help="local (processes on this machine) or dask.")] = "local",
     scheduler: Annotated[
         str | None,
@@ -80,6 +81,7 @@ def run(
         model=model,
         workers=workers or os.cpu_count() or 1,
         batch_size=batch_size,
+        batch_words=batch_words,
         engine=engine,
         scheduler=scheduler,
         with_tags=with_tags,

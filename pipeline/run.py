@@ -42,6 +42,7 @@ class RunOptions:
     model: str | None = None
     workers: int = os.cpu_count() or 1
     batch_size: int = 64
+    batch_words: int = 20_000
     engine: str = "local"
     scheduler: str | None = None
     with_tags: bool = False
@@ -121,8 +122,8 @@ def run(opts: RunOptions) -> dict[str, Any]:
         raise UsageError(f"no such input: {', '.join(missing)}")
     if opts.engine not in ENGINES:
         raise UsageError(f"unknown engine '{opts.engine}'; choose from {', '.join(ENGINES)}")
-    if opts.workers < 1 or opts.batch_size < 1:
-        raise UsageError("--workers and --batch-size must be at least 1")
+    if min(opts.workers, opts.batch_size, opts.batch_words) < 1:
+        raise UsageError("--workers, --batch-size and --batch-words must be at least 1")
     model = resolve_model(opts.model)
     log.info("model: %s %s (%s)", model.name, model.version, model.path)
     if hint := advice(model):
@@ -175,7 +176,7 @@ def _run(
         totals["already_published"] = skipped
 
     def todo() -> Iterator[Batch]:
-        for batch in make_batches(files, skey, published, opts.batch_size, tallies):
+        for batch in make_batches(files, skey, published, opts.batch_size, opts.batch_words, tallies):
             keys.append(batch.key)
             count_skipped()
             if batch_done(staging, batch.key):
@@ -217,6 +218,7 @@ def _run(
             "engine": opts.engine,
             "workers": opts.workers,
             "batch_size": opts.batch_size,
+            "batch_words": opts.batch_words,
         },
         "settings_key": skey,
         "schema_version": SCHEMA_VERSION,
