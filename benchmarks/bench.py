@@ -120,7 +120,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
     ap.add_argument("--model", default=None, help="default: the model `nl-entities run` picks")
-    ap.add_argument("--target-words", type=int, default=280_000)
+    ap.add_argument("--target-words", type=int, default=500_000)
     ap.add_argument("--repeats", type=int, default=2, help="timed runs per configuration (best is kept)")
     args = ap.parse_args()
 

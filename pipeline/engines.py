@@ -67,6 +67,15 @@ def _environ(extra: dict[str, str]) -> Iterator[None]:
             os.environ.pop(k, None)
 
 
+def _context() -> multiprocessing.context.BaseContext:
+    """A fork server that imports the worker code once; workers fork from it, spawn elsewhere."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["pipeline.worker"])
+    return ctx
+
+
 def _warm(settings: NlpSettings) -> None:
     from .nlp import get_nlp
 
@@ -86,14 +95,14 @@ def _ready() -> None:
 
 @ENGINES.register("local")
 class LocalEngine:
-    """N worker processes on this machine (spawned: no state inherited from the parent)."""
+    """N worker processes on this machine, forked from a server that has imported spaCy once."""
 
     def __init__(self, settings: NlpSettings, opts: EngineOptions) -> None:
         self.settings, self.workers = settings, opts.workers
         with _environ(WORKER_ENV):
             self.pool = ProcessPoolExecutor(
                 max_workers=opts.workers,
-                mp_context=multiprocessing.get_context("spawn"),
+                mp_context=_context(),
                 initializer=_warm,
                 initargs=(settings,),
             )
@@ -111,7 +120,14 @@ class LocalEngine:
         yield from (r for r in (f.result() for f in pending) if r is not None)
 
     def close(self) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=True)
+        # workers hold nothing unsaved once their batches are staged: end them, don't wait for
+        # each to tear down its model
+        workers = list(getattr(self.pool, "_processes", {}).values())
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        for process in workers:
+            process.terminate()
+        for process in workers:
+            process.join(timeout=5)
 
 
 @ENGINES.register("dask")
