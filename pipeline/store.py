@@ -29,7 +29,6 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from .schemas import BATCH_TABLES, DERIVED_TABLES, SCHEMAS, empty
@@ -103,8 +102,11 @@ class OutputDir:
         cur = self.current()
         if cur is None:
             return {}
-        table = ds.dataset(cur / "articles", format="parquet").to_table(columns=["article_id", "text_sha256"])
-        return dict(zip(table.column(0).to_pylist(), table.column(1).to_pylist(), strict=True))
+        out: dict[str, str] = {}
+        for part in sorted((cur / "articles").glob("*.parquet")):
+            table = pq.read_table(part, columns=["article_id", "text_sha256"])
+            out.update(zip(table.column(0).to_pylist(), table.column(1).to_pylist(), strict=True))
+        return out
 
     # -- staging ----------------------------------------------------------------------------
     def staging(self, key: str) -> Path:
