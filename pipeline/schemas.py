@@ -125,5 +125,16 @@ def table(name: str, columns: Mapping[str, Sequence]) -> pa.Table:
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
+def from_objects(name: str, objects: Sequence[object], **columns: Sequence) -> pa.Table:
+    """Build table ``name`` from objects whose attributes are named as its columns, plus ``columns``."""
+    data = dict(columns)
+    for f in SCHEMAS[name]:
+        if f.name not in data and objects and hasattr(objects[0], f.name):
+            data[f.name] = [getattr(o, f.name) for o in objects]
+    if not objects and not columns:
+        return empty(name)
+    return table(name, data)
+
+
 def empty(name: str) -> pa.Table:
     return SCHEMAS[name].empty_table()

@@ -10,8 +10,6 @@ import logging
 import time
 from pathlib import Path
 
-import pyarrow as pa
-
 from . import schemas
 from .batches import Batch, BatchResult
 from .models import NlpSettings
@@ -20,19 +18,6 @@ from .records import Article, Reject
 from .store import write_batch
 
 log = logging.getLogger(__name__)
-
-
-def _rejects_table(rejects: list[Reject]) -> pa.Table:
-    return schemas.table(
-        "rejects",
-        {
-            "input": [r.input for r in rejects],
-            "record": [r.record for r in rejects],
-            "article_id": [r.article_id for r in rejects],
-            "reason": [r.reason for r in rejects],
-            "detail": [r.detail for r in rejects],
-        },
-    )
 
 
 def _annotate_safely(nlp, articles: list[Article], settings: NlpSettings, rejects: list[Reject]):
@@ -64,23 +49,10 @@ def process_batch(batch: Batch, settings: NlpSettings, staging: str) -> BatchRes
     rejects = list(batch.rejects)
     articles, (tok, men, n_tokens, n_sents) = _annotate_safely(nlp, batch.articles, settings, rejects)
     tables = {
-        "articles": schemas.table(
-            "articles",
-            {
-                "article_id": [a.article_id for a in articles],
-                "source": [a.source for a in articles],
-                "title": [a.title for a in articles],
-                "published": [a.published for a in articles],
-                "url": [a.url for a in articles],
-                "text": [a.text for a in articles],
-                "text_sha256": [a.text_sha256 for a in articles],
-                "n_tokens": n_tokens,
-                "n_sentences": n_sents,
-            },
-        ),
+        "articles": schemas.from_objects("articles", articles, n_tokens=n_tokens, n_sentences=n_sents),
         "tokens": schemas.table("tokens", tok) if tok else schemas.empty("tokens"),
         "mentions": schemas.table("mentions", men) if men else schemas.empty("mentions"),
-        "rejects": _rejects_table(rejects),
+        "rejects": schemas.from_objects("rejects", rejects),
     }
     write_batch(Path(staging), batch.key, tables)
     return BatchResult(
