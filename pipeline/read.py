@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import hashlib
 import io
 import json
@@ -114,22 +115,27 @@ def read_input(path: Path, stats: InputStats) -> Iterator[Item]:
         yield Reject(str(path), "file", "unreadable_file", f"{type(exc).__name__}: {exc}")
 
 
-def _text_file(path: Path, stats: InputStats) -> tuple[str | None, Reject | None]:
-    encoding, stats.sha256 = sniff(path)
-    if encoding is None:
-        stats.records += 1
-        return None, Reject(
-            str(path), "file", "binary_file", "file content is binary (NUL bytes or a binary signature)"
-        )
-    return encoding, None
+TextReader = Callable[[Path, "InputStats", str], Iterator[Item]]
+
+
+def text_file(fn: TextReader) -> Reader:
+    """For readers of text formats: sniff the encoding first, and reject a binary file whole."""
+
+    @functools.wraps(fn)
+    def read(path: Path, stats: InputStats) -> Iterator[Item]:
+        encoding, stats.sha256 = sniff(path)
+        if encoding is None:
+            stats.records += 1
+            yield Reject(str(path), "file", "binary_file", "file content is binary (NUL bytes or a binary signature)")
+            return
+        yield from fn(path, stats, encoding)
+
+    return read
 
 
 @READERS.register(".jsonl", ".ndjson")
-def read_jsonl(path: Path, stats: InputStats) -> Iterator[Item]:
-    encoding, rejected = _text_file(path, stats)
-    if rejected:
-        yield rejected
-        return
+@text_file
+def read_jsonl(path: Path, stats: InputStats, encoding: str) -> Iterator[Item]:
     with path.open("r", encoding=encoding, newline="") as f:
         for n, line in enumerate(_lines(f), start=1):
             if not line.strip():
@@ -159,11 +165,8 @@ def _lines(f: io.TextIOBase) -> Iterator[str]:
 
 
 @READERS.register(".csv", ".tsv")
-def read_csv(path: Path, stats: InputStats) -> Iterator[Item]:
-    encoding, rejected = _text_file(path, stats)
-    if rejected:
-        yield rejected
-        return
+@text_file
+def read_csv(path: Path, stats: InputStats, encoding: str) -> Iterator[Item]:
     csv.field_size_limit(1 << 30)
     delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
     with path.open("r", encoding=encoding, newline="") as f:
@@ -215,12 +218,9 @@ def read_parquet(path: Path, stats: InputStats) -> Iterator[Item]:
 
 
 @READERS.register(".txt")
-def read_txt(path: Path, stats: InputStats) -> Iterator[Item]:
+@text_file
+def read_txt(path: Path, stats: InputStats, encoding: str) -> Iterator[Item]:
     """One article a file; a leading ``date YYYY-MM[-DD]`` marker is its published date."""
-    encoding, rejected = _text_file(path, stats)
-    if rejected:
-        yield rejected
-        return
     text = path.read_text(encoding=encoding)
     stats.records += 1
     fields: dict[str, object] = {"id": path.stem}
