@@ -9,11 +9,14 @@ and the chunk offsets added back, so every offset refers to the whole article te
 from __future__ import annotations
 
 import re
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import spacy
 from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH, SENT_START, SPACY
 from spacy.language import Language
+from spacy.tokenizer import Tokenizer
 
 from .labels import mention_type
 from .models import NlpSettings
@@ -25,10 +28,52 @@ TAG_COMPONENTS = ("tagger", "morphologizer", "lemmatizer", "attribute_ruler", "t
 SENTENCE_COMPONENTS = ("parser", "senter", "sentencizer")
 
 
+DEFAULT_TOKENIZER = "spacy.Tokenizer.v1"
+
+
+@spacy.registry.tokenizers("nl_entities.SavedTokenizer.v1")
+def saved_tokenizer():
+    """An empty tokenizer, for a pipeline whose saved tokenizer replaces it as it loads.
+
+    spaCy's default factory first builds the language's tokenizer with all its exceptions
+    (4,670 for Dutch, each tokenized and added to a matcher), and loading the saved tokenizer
+    then throws them away and adds the saved ones again. That first pass was 40% of a worker's
+    model load time (docs/benchmarks.md).
+    """
+
+    def factory(nlp: Language) -> Tokenizer:
+        return Tokenizer(nlp.vocab)
+
+    return factory
+
+
+def _model_dir(path: Path) -> Path | None:
+    """The folder with the pipeline's config.cfg: ``path`` itself or, for a package, its data folder."""
+    for candidate in (path, *sorted(path.glob("*/"))):
+        if (candidate / "config.cfg").is_file():
+            return candidate
+    return None
+
+
+def config_overrides(settings: NlpSettings) -> dict[str, Any]:
+    """Skip building the default tokenizer when the pipeline brings its own saved one."""
+    folder = _model_dir(Path(settings.model.path))
+    if folder is None or not (folder / "tokenizer").is_file():
+        return {}
+    config = spacy.util.load_config(folder / "config.cfg", interpolate=False)
+    if config["nlp"].get("tokenizer", {}).get("@tokenizers") != DEFAULT_TOKENIZER:
+        return {}
+    return {"nlp": {"tokenizer": {"@tokenizers": "nl_entities.SavedTokenizer.v1"}}}
+
+
 def load(settings: NlpSettings) -> Language:
     """Load the model with only what the tables need, and make sure it splits sentences."""
     name = settings.model.name
-    nlp = spacy.load(name, exclude=[] if settings.with_tags else list(TAG_COMPONENTS))
+    nlp = spacy.load(
+        name,
+        exclude=[] if settings.with_tags else list(TAG_COMPONENTS),
+        config=config_overrides(settings),
+    )
     if not settings.with_tags:
         for component in TAG_COMPONENTS:
             if component in nlp.pipe_names:

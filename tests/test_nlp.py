@@ -4,7 +4,7 @@ import pytest
 
 from pipeline.labels import mention_type
 from pipeline.models import NlpSettings, resolve_model
-from pipeline.nlp import annotate, chunks, get_nlp
+from pipeline.nlp import annotate, chunks, config_overrides, get_nlp
 from pipeline.normalise import sha256_text
 from pipeline.records import Article
 
@@ -84,3 +84,19 @@ def test_several_articles_in_one_batch_keep_their_own_counts(nlp_and_name):
     assert n_tok[1] == 2 and n_sent[1] == 1
     assert n_tok[0] == n_tok[2]
     assert [m for m, aid in zip(men["mention_idx"], men["article_id"], strict=True) if aid == "y"] == [0]
+
+
+def test_the_saved_tokenizer_is_loaded_once_and_tokenizes_as_spacy_load(ruler_model, tmp_path):
+    """load() skips building spaCy's default tokenizer; the saved one must come out the same."""
+    import spacy
+
+    settings = NlpSettings(resolve_model(str(ruler_model)))
+    assert config_overrides(settings)["nlp"]["tokenizer"]["@tokenizers"] == "nl_entities.SavedTokenizer.v1"
+    ours, theirs = get_nlp(settings), spacy.load(ruler_model)
+    assert ours.tokenizer.rules == theirs.tokenizer.rules and len(ours.tokenizer.rules) > 1000
+    text = ARTICLE + " Zo'n 3,5 mln. euro, d.w.z. 't is (bijv.) 20% meer: https://nos.nl/a-b?x=1 #nieuws"
+    assert [(t.idx, t.text) for t in ours.make_doc(text)] == [(t.idx, t.text) for t in theirs.make_doc(text)]
+    # a pipeline saved without its tokenizer keeps spaCy's default construction
+    bare = tmp_path / "bare"
+    theirs.to_disk(bare, exclude=["tokenizer"])
+    assert config_overrides(NlpSettings(resolve_model(str(bare)))) == {}
