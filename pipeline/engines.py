@@ -10,11 +10,14 @@ finish. The model is loaded once per worker process and kept in
 from __future__ import annotations
 
 import contextlib
+import itertools
 import multiprocessing
 import os
+import threading
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
+from multiprocessing import forkserver
 from typing import Protocol
 
 from .batches import Batch, BatchResult
@@ -29,6 +32,8 @@ WORKER_ENV = {
     "MALLOC_TRIM_THRESHOLD_": str(1 << 32),
     "MALLOC_TOP_PAD_": str(1 << 28),
 }
+#: The model the local engine's fork server loads before forking workers (pipeline.preload).
+PRELOAD_ENV = "NL_ENTITIES_PRELOAD"
 
 
 @dataclass
@@ -56,23 +61,29 @@ def started(name: str, settings: NlpSettings, opts: EngineOptions) -> Iterator[E
 
 
 @contextlib.contextmanager
-def _environ(extra: dict[str, str]) -> Iterator[None]:
-    """``extra`` in the environment of processes started inside, unless the user set them."""
-    added = {k: v for k, v in extra.items() if k not in os.environ}
+def _environ(extra: dict[str, str], replace: bool = False) -> Iterator[None]:
+    """``extra`` in the environment of processes started inside; values the user set are kept
+    unless ``replace``."""
+    before = {k: os.environ.get(k) for k in extra}
+    added = {k: v for k, v in extra.items() if replace or k not in os.environ}
     os.environ.update(added)
     try:
         yield
     finally:
         for k in added:
-            os.environ.pop(k, None)
+            if before[k] is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = before[k]
 
 
 def _context() -> multiprocessing.context.BaseContext:
-    """A fork server that imports the worker code once; workers fork from it, spawn elsewhere."""
+    """A fork server that imports the worker code and loads the model once (:mod:`pipeline.preload`);
+    workers fork from it with both in memory. Spawned workers where there is no fork server."""
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["pipeline.worker"])
+    ctx.set_forkserver_preload(["pipeline.preload"])
     return ctx
 
 
@@ -95,24 +106,39 @@ def _ready() -> None:
 
 @ENGINES.register("local")
 class LocalEngine:
-    """N worker processes on this machine, forked from a server that has imported spaCy once."""
+    """N worker processes on this machine, forked from a server that has loaded the model once."""
 
     def __init__(self, settings: NlpSettings, opts: EngineOptions) -> None:
         self.settings, self.workers = settings, opts.workers
-        with _environ(WORKER_ENV):
+        self.warming: set[Future] = set()
+        ctx = _context()
+        # the fork server and spawned workers read the environment when they start, so both start
+        # inside this block
+        with _environ(WORKER_ENV), _environ({PRELOAD_ENV: settings.to_json()}, replace=True):
             self.pool = ProcessPoolExecutor(
-                max_workers=opts.workers,
-                mp_context=_context(),
-                initializer=_warm,
-                initargs=(settings,),
+                max_workers=opts.workers, mp_context=ctx, initializer=_warm, initargs=(settings,)
             )
-            # start every worker now: they load the model while the run reads its first batch
-            self.warming: set[Future] = {self.pool.submit(_ready) for _ in range(opts.workers)}
+            if ctx.get_start_method() == "forkserver":
+                forkserver.ensure_running()
+        # Starting a worker waits until the fork server has loaded the model (seconds). Wait in a
+        # thread: the run reads and normalises its first batches meanwhile.
+        self.starting = threading.Thread(target=self._start_workers, name="start-workers", daemon=True)
+        self.starting.start()
+
+    def _start_workers(self) -> None:
+        # one no-op task per worker makes the pool start them all now; an error surfaces in run()
+        with contextlib.suppress(Exception):
+            self.warming = {self.pool.submit(_ready) for _ in range(self.workers)}
 
     def run(self, batches: Iterable[Batch], staging: str) -> Iterator[BatchResult]:
         in_flight = max(2, 2 * self.workers)
+        batches = iter(batches)
+        ahead = []
+        while self.starting.is_alive() and len(ahead) < in_flight and (batch := next(batches, None)) is not None:
+            ahead.append(batch)
+        self.starting.join()
         pending = self.warming
-        for batch in batches:
+        for batch in itertools.chain(ahead, batches):
             pending.add(self.pool.submit(process_batch, batch, self.settings, staging))
             if len(pending) >= in_flight:
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
@@ -122,6 +148,7 @@ class LocalEngine:
     def close(self) -> None:
         # workers hold nothing unsaved once their batches are staged: end them, don't wait for
         # each to tear down its model
+        self.starting.join()
         workers = list(getattr(self.pool, "_processes", {}).values())
         self.pool.shutdown(wait=False, cancel_futures=True)
         for process in workers:

@@ -46,6 +46,14 @@ class NlpSettings:
     def fingerprint(self) -> dict[str, Any]:
         return {"model": self.model.name, "model_version": self.model.version, "with_tags": self.with_tags}
 
+    def to_json(self) -> str:
+        return json.dumps({"model": self.model.as_dict(), "with_tags": self.with_tags, "chunk_chars": self.chunk_chars})
+
+    @classmethod
+    def from_json(cls, raw: str) -> NlpSettings:
+        data = json.loads(raw)
+        return cls(ModelRef(**data["model"]), bool(data["with_tags"]), data["chunk_chars"])
+
 
 def _installed(name: str) -> bool:
     """Is ``name`` an installed package (what spacy.util.is_package checks, without spaCy)?"""

@@ -1,0 +1,35 @@
+"""Imported by the local engine's fork server before it forks any worker: the worker code, spaCy
+and the model.
+
+Workers are forked from that server, so each starts with the model already in memory (its
+pages shared copy-on-write) instead of importing spaCy and loading the model itself. Importing
+modules is all a fork server can be told to do, so the model comes through the environment the
+engine starts it with (:data:`pipeline.engines.PRELOAD_ENV`). Never import this module elsewhere.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from . import worker  # noqa: F401  (the code every worker runs, imported once here)
+from .engines import PRELOAD_ENV
+from .models import NlpSettings
+from .nlp import get_nlp
+
+log = logging.getLogger(__name__)
+
+
+def preload() -> None:
+    """Load the model named in the environment, if any. A failure is only logged: each worker
+    then loads the model itself and the run reports the error from there."""
+    raw = os.environ.get(PRELOAD_ENV)
+    if not raw:
+        return
+    try:
+        get_nlp(NlpSettings.from_json(raw))
+    except Exception:
+        log.warning("fork server could not preload the model; workers load it themselves", exc_info=True)
+
+
+preload()
