@@ -1,8 +1,11 @@
 """Normalise stage: repairs that keep articles, rejects that must not be silent."""
 
+import random
 from datetime import date
 
-from pipeline.normalise import SeenArticles, clean_text, derive_id, normalise, parse_date
+import ftfy
+
+from pipeline.normalise import _FTFY, SeenArticles, clean_text, derive_id, fix_text, normalise, parse_date
 from pipeline.records import Article, Record, Reject
 
 DUTCH = (
@@ -78,3 +81,38 @@ def test_duplicates_and_conflicts():
     assert seen.check(a) is None
     assert seen.check(normalise(rec(id="x", text=DUTCH))).reason == "duplicate"
     assert seen.check(normalise(rec(id="x", text=DUTCH + " Meer."))).reason == "conflicting_id"
+
+
+def test_fix_text_is_ftfy_line_for_line():
+    """The ASCII-line shortcut must give exactly what ftfy gives, whatever the mix of lines."""
+    pieces = [
+        "CafÃ©",
+        "Ã©",
+        "â€œ",
+        "â€\x9d",
+        "&amp;",
+        "&",
+        "<b>",
+        "\r",
+        "\r\n",
+        "\n",
+        "\n\n",
+        "\x1b[1m",
+        "\x85",
+        "\u2028",
+        "\ufeff",
+        "Ã",
+        "\xa0",
+        " ",
+        "De Wever",
+        "één",
+        "„Ja”",
+        "ﬁets",
+        "\t",
+        "\x0c",
+    ]
+    rnd = random.Random(7)
+    samples = ["", "\n", "Gewoon Nederlands.\nCafÃ© Ã  la carte\nAT&amp;T\n", "<p>CafÃ©</p>\n&amp;"]
+    samples += ["".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 14))) for _ in range(3000)]
+    for text in samples:
+        assert fix_text(text) == ftfy.fix_text(text, _FTFY), repr(text)
