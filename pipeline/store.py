@@ -162,9 +162,13 @@ class OutputDir:
         final = self.versions / run_id
         os.replace(new, final)
         _fsync_dir(self.versions)
+        replaced = self.current()
+        keep = {final.name, replaced.name if replaced else final.name}
         self._swap(final)
+        # keep the version just replaced: a reader that opened it before the swap (tables.load)
+        # can finish reading it. Its parts are hard links shared with the new one: little disk.
         for old in self.versions.iterdir():
-            if old != final:
+            if old.name not in keep:
                 shutil.rmtree(old, ignore_errors=True)
         shutil.rmtree(staging, ignore_errors=True)
         return manifest

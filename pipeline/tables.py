@@ -23,26 +23,30 @@ from .schemas import SCHEMAS
 
 
 class Tables:
-    """The tables of one output folder."""
+    """The tables of one output folder, as published when it was opened.
+
+    The folder's ``current`` link is followed once, here: every table then comes from that one
+    version, even if a run publishes a new one meanwhile (the store keeps the version before
+    the newest on disk for such readers).
+    """
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
         if not (self.root / "manifest.json").exists():
             raise FileNotFoundError(f"{self.root} has no nl-entities output (no manifest.json); run `nl-entities run`")
+        self.version = (self.root / "current").resolve()
         self.con = duckdb.connect()
         for name in SCHEMAS:
-            self.con.execute(
-                f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{(self.root / name).resolve()}/*.parquet')"
-            )
+            self.con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{self.version / name}/*.parquet')")
 
     @cached_property
     def manifest(self) -> dict[str, Any]:
-        return json.loads((self.root / "manifest.json").read_text(encoding="utf-8"))
+        return json.loads((self.version / "manifest.json").read_text(encoding="utf-8"))
 
     def table(self, name: str, columns: list[str] | None = None) -> pd.DataFrame:
         if name not in SCHEMAS:
             raise KeyError(f"no table {name!r}; tables: {', '.join(SCHEMAS)}")
-        return pd.read_parquet(self.root / name, columns=columns)
+        return pd.read_parquet(self.version / name, columns=columns)
 
     def sql(self, query: str) -> duckdb.DuckDBPyRelation:
         return self.con.sql(query)

@@ -13,6 +13,7 @@ from pathlib import Path
 import pyarrow.dataset as ds
 import pytest
 
+from pipeline import tables
 from pipeline.schemas import SCHEMAS
 from pipeline.store import OutputDir
 
@@ -236,16 +237,31 @@ def test_readers_never_see_a_half_written_table(tmp_path, ruler_model):
     )
     seen_sizes, reads = set(), 0
     while proc.poll() is None:
-        n = len(read_table(out, "articles"))
+        # one version per look, as tables.load reads it: both tables from the same publish
+        t = tables.load(out)
+        n = len(t.articles)
         seen_sizes.add(n)
         reads += 1
-        assert len(read_table(out, "mentions").article_id.unique()) == n
+        assert t.mentions.article_id.nunique() == n
         time.sleep(0.1)
     assert proc.returncode == 0
     assert reads >= 3, "the run ended before the tables could be read during it"
     assert seen_sizes <= {50, 1550}
     assert len(read_table(out, "articles")) == 1550
     assert before["articles"] == snapshot(out)["articles"][:50]
+
+
+def test_an_open_reader_keeps_its_version_through_the_next_publish(tmp_path, ruler_model):
+    """tables.load reads one version; a run publishing meanwhile does not pull it away."""
+    write_jsonl(tmp_path / "a.jsonl", dutch_articles(5))
+    out = tmp_path / "out"
+    cli("run", tmp_path / "a.jsonl", "--out", out, "--model", ruler_model, "--workers", "1")
+    opened = tables.load(out)
+    write_jsonl(tmp_path / "b.jsonl", dutch_articles(3, start=5))
+    cli("run", tmp_path / "a.jsonl", tmp_path / "b.jsonl", "--out", out, "--model", ruler_model, "--workers", "1")
+    assert len(opened.articles) == 5 and len(opened.mentions.article_id.unique()) == 5
+    assert opened.sql("SELECT count(*) FROM articles").fetchall() == [(5,)]
+    assert len(tables.load(out).articles) == 8
 
 
 def test_text_of_the_sample_article_format(tmp_path, ruler_model):
