@@ -1,10 +1,11 @@
 """Engines run :func:`pipeline.worker.process_batch` over a stream of batches.
 
-An engine is started first thing in a run, so its workers import spaCy and load the model
-while the run is still opening its inputs and output. Both engines keep a bounded number of
-batches in flight (memory stays flat however large the input) and yield results as they
-finish. The model is loaded once per worker process and kept in
-:func:`pipeline.nlp.get_nlp`'s cache; this module imports neither spaCy nor the model.
+An engine is started first thing in a run, so the model loads while the run is still opening
+its inputs and reading its first batches. Both engines keep a bounded number of batches in
+flight (memory stays flat however large the input) and yield results as they finish. The
+model is loaded once per worker process and kept in :func:`pipeline.nlp.get_nlp`'s cache; the
+local engine loads it once in all, in the fork server its workers are forked from. This module
+imports neither spaCy nor the model.
 """
 
 from __future__ import annotations
