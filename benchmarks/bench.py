@@ -286,6 +286,17 @@ def main() -> None:
         lines.append(f"| {name} | {m['seconds']:.1f} | {w / m['seconds']:,.0f} | {m['peak_mb']:,.0f} |")
     lines += ["", "| target | measured | goal | met |", "|---|---:|---:|:---:|"]
     lines += [f"| {a} | {b} | {c} | {'' if ok is None else 'yes' if ok else '**no**'} |" for a, b, c, ok in checks]
+
+    def per_round(a: str, b: str) -> str:
+        return ", ".join(f"{x / y:.2f}x" for x, y in zip(r[a]["runs"], r[b]["runs"], strict=True))
+
+    lines += [
+        "",
+        "The same ratios within each round (runs of one round are minutes apart, so they share the machine's "
+        f"state): 2 workers over 1 {per_round('local1', 'local2')}; the machine's ceiling "
+        f"{per_round('plain', 'plain_pair')}; 1 worker / plain loop {per_round('local1', 'plain')}; "
+        f"Dask / local {per_round('dask2', 'local2')}.",
+    ]
     lines += [
         "",
         f"8x run: {manifest['row_counts']['articles']:,} articles, {manifest['row_counts']['tokens']:,} "
