@@ -22,7 +22,7 @@ from multiprocessing import forkserver
 from typing import Protocol
 
 from .batches import Batch, BatchResult
-from .models import NlpSettings
+from .models import ModelError, NlpSettings
 from .registry import Registry
 
 #: glibc malloc settings for worker processes, read when a process starts. Profiling showed the
@@ -88,10 +88,30 @@ def _context() -> multiprocessing.context.BaseContext:
     return ctx
 
 
-def _warm(settings: NlpSettings) -> None:
-    from .nlp import get_nlp
+_load_error: str | None = None  # why this worker process could not load the model
 
-    get_nlp(settings)
+
+def _warm(settings: NlpSettings) -> str | None:
+    """Load the model in this worker; the reason it failed, if it did.
+
+    A failure is returned, not raised: raised in a pool's initializer it would break the pool
+    and reach the user as a dead worker instead of as the model's own error.
+    """
+    global _load_error
+    try:
+        from .nlp import get_nlp
+
+        get_nlp(settings)
+        _load_error = None
+    except Exception as exc:
+        _load_error = f"{type(exc).__name__}: {exc}"
+    return _load_error
+
+
+def _check_loaded(name: str, errors: Iterable[str | None]) -> None:
+    for error in errors:
+        if error:
+            raise ModelError(f"model {name} could not be loaded: {error}")
 
 
 def process_batch(batch: Batch, settings: NlpSettings, staging: str) -> BatchResult:
@@ -101,8 +121,9 @@ def process_batch(batch: Batch, settings: NlpSettings, staging: str) -> BatchRes
     return process_batch(batch, settings, staging)
 
 
-def _ready() -> None:
-    """A no-op task: submitting one per worker makes the pool start them all at once."""
+def _ready() -> str | None:
+    """Submitting one per worker makes the pool start them all at once; says if the model failed."""
+    return _load_error
 
 
 @ENGINES.register("local")
@@ -138,7 +159,8 @@ class LocalEngine:
         while self.starting.is_alive() and len(ahead) < in_flight and (batch := next(batches, None)) is not None:
             ahead.append(batch)
         self.starting.join()
-        pending = self.warming
+        _check_loaded(self.settings.model.name, (f.result() for f in self.warming))
+        pending: set[Future] = set()
         for batch in itertools.chain(ahead, batches):
             pending.add(self.pool.submit(process_batch, batch, self.settings, staging))
             if len(pending) >= in_flight:
@@ -191,6 +213,7 @@ class DaskEngine:
         from dask.distributed import as_completed
 
         in_flight = max(2, 2 * self.workers)
+        _check_loaded(self.settings.model.name, self.client.gather(self.warming))
         futures = as_completed()
         count = 0
         for batch in batches:

@@ -21,15 +21,14 @@ log = logging.getLogger(__name__)
 
 
 def preload() -> None:
-    """Load the model named in the environment, if any. A failure is only logged: each worker
-    then loads the model itself and the run reports the error from there."""
+    """Load the model named in the environment, if any."""
     raw = os.environ.get(PRELOAD_ENV)
     if not raw:
         return
     try:
         get_nlp(NlpSettings.from_json(raw))
-    except Exception:
-        log.warning("fork server could not preload the model; workers load it themselves", exc_info=True)
+    except Exception:  # each worker tries again and the run reports why (pipeline.engines._warm)
+        log.debug("fork server could not preload the model", exc_info=True)
 
 
 preload()

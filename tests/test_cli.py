@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -142,6 +143,16 @@ def test_usage_errors_exit_2_with_one_line(tmp_path, ruler_model):
     assert len(proc.stderr.strip().splitlines()) == 1
     proc = cli("run", "--out", tmp_path / "o", check=False)
     assert proc.returncode == 2
+
+
+def test_a_model_that_fails_to_load_is_a_usage_error_not_a_dead_worker(tmp_path, ruler_model):
+    broken = tmp_path / "broken"
+    shutil.copytree(ruler_model, broken)
+    (broken / "tokenizer").write_bytes(b"not a tokenizer")
+    write_jsonl(tmp_path / "a.jsonl", dutch_articles(3))
+    proc = cli("run", tmp_path / "a.jsonl", "--out", tmp_path / "o", "--model", broken, "--workers", "2", check=False)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert f"model {broken.resolve()} could not be loaded" in proc.stderr.splitlines()[-1]
 
 
 def test_second_concurrent_run_is_refused(tmp_path, ruler_model):
