@@ -66,6 +66,14 @@ def _installed(name: str) -> bool:
     return False
 
 
+def pipeline_dir(path: Path) -> Path:
+    """The folder with a pipeline's own files (config.cfg, meta.json, one folder per component):
+    ``path`` itself, or for an installed package the versioned data folder inside it."""
+    if (path / "config.cfg").is_file():
+        return path
+    return next(iter(sorted(c.parent for c in path.glob("*/config.cfg"))), path)
+
+
 def _meta(path: Path) -> dict[str, Any]:
     with path.open(encoding="utf-8") as f:
         meta = json.load(f)
@@ -104,7 +112,7 @@ def resolve_model(requested: str | None) -> ModelRef:
         raise ModelError(f"unknown model '{requested}': installed but not importable")
     model_path = Path(spec.origin).parent
     try:
-        meta = _meta(next(iter(sorted(model_path.glob("*/meta.json"))), model_path / "meta.json"))
+        meta = _meta(pipeline_dir(model_path) / "meta.json")
     except (OSError, ValueError):
         meta = {}
     return ModelRef(

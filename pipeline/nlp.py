@@ -19,7 +19,7 @@ from spacy.language import Language
 from spacy.tokenizer import Tokenizer
 
 from .labels import mention_type
-from .models import NlpSettings
+from .models import NlpSettings, pipeline_dir
 from .records import Article
 from .resolve import harmonise_types, resolve_article
 
@@ -47,18 +47,10 @@ def saved_tokenizer():
     return factory
 
 
-def _model_dir(path: Path) -> Path | None:
-    """The folder with the pipeline's config.cfg: ``path`` itself or, for a package, its data folder."""
-    for candidate in (path, *sorted(path.glob("*/"))):
-        if (candidate / "config.cfg").is_file():
-            return candidate
-    return None
-
-
 def config_overrides(settings: NlpSettings) -> dict[str, Any]:
     """Skip building the default tokenizer when the pipeline brings its own saved one."""
-    folder = _model_dir(Path(settings.model.path))
-    if folder is None or not (folder / "tokenizer").is_file():
+    folder = pipeline_dir(Path(settings.model.path))
+    if not (folder / "config.cfg").is_file() or not (folder / "tokenizer").is_file():
         return {}
     config = spacy.util.load_config(folder / "config.cfg", interpolate=False)
     if config["nlp"].get("tokenizer", {}).get("@tokenizers") != DEFAULT_TOKENIZER:
