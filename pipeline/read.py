@@ -45,15 +45,20 @@ class InputStats:
     records: int = 0
 
 
-def discover(paths: Iterable[Path]) -> list[Path]:
-    """Files to read, in a stable order: the files given, and every non-hidden file in folders."""
+def discover(paths: Iterable[Path], skip: Iterable[Path] = ()) -> list[Path]:
+    """Files to read, in a stable order: the files given, and every file in folders except hidden
+    ones (a name or folder starting with ".") and those under ``skip`` (the run's own output
+    folder, when it lies inside an input folder)."""
+    skipped = [s.resolve() for s in skip]
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
             found.extend(
                 p
                 for p in sorted(path.rglob("*"))
-                if p.is_file() and not any(part.startswith((".", "_")) for part in p.relative_to(path).parts)
+                if p.is_file()
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                and not any(p.resolve().is_relative_to(s) for s in skipped)
             )
         else:
             found.append(path)
@@ -72,18 +77,26 @@ def sha256_file(path: Path) -> str:
 def sniff(path: Path) -> tuple[str | None, str]:
     """(encoding, sha256) of a text file, or (None, sha256) when it is binary.
 
-    One streaming pass: hashes the file and checks whether all of it is valid UTF-8.
+    One streaming pass: hashes the file and checks whether all of it is valid UTF-8. A file
+    that starts with a UTF-16 byte-order mark (Windows' "Unicode" text) is UTF-16, not binary.
     """
     h = hashlib.sha256()
-    utf8 = codecs.getincrementaldecoder("utf-8")()
-    is_utf8, binary, first = True, False, True
+    utf8, utf16_decoder = codecs.getincrementaldecoder("utf-8")(), codecs.getincrementaldecoder("utf-16")()
+    is_utf8, binary, utf16, first = True, False, False, True
     with path.open("rb") as f:
         while chunk := f.read(_CHUNK):
             h.update(chunk)
             if first:
                 head = chunk[:8192]
+                utf16 = head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
                 binary = head.startswith(_BINARY_MAGIC) or head.count(b"\x00") > max(8, len(head) // 100)
                 first = False
+            if utf16:
+                try:
+                    utf16_decoder.decode(chunk)
+                except UnicodeDecodeError:
+                    utf16 = False  # not valid UTF-16 after all: binary
+                continue
             if is_utf8:
                 try:
                     utf8.decode(chunk)
@@ -94,6 +107,8 @@ def sniff(path: Path) -> tuple[str | None, str]:
             utf8.decode(b"", final=True)
         except UnicodeDecodeError:
             is_utf8 = False
+    if utf16:
+        return "utf-16", h.hexdigest()
     if binary:
         return None, h.hexdigest()
     return ("utf-8-sig" if is_utf8 else "latin-1"), h.hexdigest()
@@ -146,6 +161,9 @@ def read_jsonl(path: Path, stats: InputStats, encoding: str) -> Iterator[Item]:
                 obj = json.loads(line)
             except json.JSONDecodeError as exc:
                 yield Reject(str(path), where, "malformed_json", f"invalid JSON: {exc.msg} at column {exc.colno}")
+                continue
+            except (ValueError, RecursionError) as exc:  # a 5,000-digit number, [[[[... 100,000 deep
+                yield Reject(str(path), where, "malformed_json", f"JSON that cannot be read: {str(exc)[:200]}")
                 continue
             if not isinstance(obj, dict):
                 yield Reject(str(path), where, "malformed_json", f"a JSON {type(obj).__name__}, not an object")

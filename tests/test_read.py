@@ -1,5 +1,6 @@
 """Read stage: every format, every encoding, one record or one reject per input record."""
 
+import codecs
 import json
 
 import pyarrow as pa
@@ -40,6 +41,18 @@ def test_cp1252_file_is_decoded(tmp_path):
     from pipeline.normalise import clean_text
 
     assert clean_text(out[0].fields["text"])[0] == "„Café” in Liège – 10 €"
+
+
+def test_utf16_text_with_a_byte_order_mark_is_read_not_rejected_as_binary(tmp_path):
+    p = tmp_path / "unicode.txt"
+    p.write_bytes("Oekraïne en Liège, 10 €.".encode("utf-16"))  # BOM + UTF-16 LE, as Windows saves it
+    out, stats = items(p)
+    assert [o.fields["text"] for o in out] == ["Oekraïne en Liège, 10 €."] and stats.records == 1
+    q = tmp_path / "artikelen.jsonl"
+    q.write_bytes(('{"id": "a", "text": "Koersk"}\n{"id": "b", "text": "Gent"}\n').encode("utf-16-be"))
+    q.write_bytes(codecs.BOM_UTF16_BE + q.read_bytes())
+    out, stats = items(q)
+    assert [o.fields["id"] for o in out] == ["a", "b"] and stats.records == 2
 
 
 def test_csv_rows_and_bad_rows(tmp_path):
@@ -94,5 +107,9 @@ def test_discover_walks_folders_in_stable_order(tmp_path):
     (tmp_path / "b" / "2.jsonl").write_text("")
     (tmp_path / "1.txt").write_text("x")
     (tmp_path / ".hidden.txt").write_text("x")
-    found = discover([tmp_path, tmp_path / "1.txt"])
-    assert [p.name for p in found] == ["1.txt", "2.jsonl"]
+    (tmp_path / "_archief").mkdir()  # only hidden names are skipped, not other conventions
+    (tmp_path / "_archief" / "3.txt").write_text("x")
+    (tmp_path / "out" / "articles").mkdir(parents=True)  # the run's own output inside the input
+    (tmp_path / "out" / "articles" / "part-1.parquet").write_text("")
+    found = discover([tmp_path, tmp_path / "1.txt"], skip=[tmp_path / "out"])
+    assert [p.relative_to(tmp_path).as_posix() for p in found] == ["1.txt", "_archief/3.txt", "b/2.jsonl"]
