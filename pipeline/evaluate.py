@@ -36,6 +36,13 @@ class GoldError(Exception):
     """The gold file cannot be read."""
 
 
+def _gold_lines(path: Path) -> list[str]:
+    try:
+        return path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError as exc:
+        raise GoldError(f"{path}: not UTF-8 text (byte {exc.start}); save the gold file as UTF-8") from exc
+
+
 GoldReader = Callable[[Path], list[GoldDoc]]
 GOLD_READERS: Registry[GoldReader] = Registry()
 
@@ -43,7 +50,7 @@ GOLD_READERS: Registry[GoldReader] = Registry()
 @GOLD_READERS.register(".jsonl", ".json")
 def read_jsonl_gold(path: Path) -> list[GoldDoc]:
     docs = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for n, line in enumerate(_gold_lines(path), start=1):
         if not line.strip():
             continue
         try:
@@ -103,7 +110,7 @@ def read_conll_gold(path: Path) -> list[GoldDoc]:
             docs.append(("".join(text_parts), ents))
         text_parts, ents = [], set()
 
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for n, line in enumerate(_gold_lines(path), start=1):
         cols = line.split()
         if not cols:
             end_sentence()

@@ -65,6 +65,10 @@ def test_bad_gold_is_a_clear_error(tmp_path):
     q.write_text('{"text": "abc", "entities": [[0, 10, "PER"]]}\n', encoding="utf-8")
     with pytest.raises(GoldError, match="outside"):
         read_gold(q)
+    latin = tmp_path / "latin.conll"
+    latin.write_bytes("Liège B-LOC\n".encode("cp1252"))
+    with pytest.raises(GoldError, match="not UTF-8"):
+        read_gold(latin)
 
 
 def test_score_is_exact_match_per_type_and_micro():
