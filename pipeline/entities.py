@@ -8,7 +8,6 @@ ids stay those of :mod:`pipeline.resolve`.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,21 +15,19 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .resolve import TITLES, strip_edges
+from .resolve import POSSESSIVE, bare_words, strip_edges
 from .schemas import SCHEMAS, empty
+from .store import parquet_sql
 
 MEMORY_LIMIT = "2GB"
-_POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
 
 
-def display_form(text: str) -> str:
-    """A surface form made presentable: no quotes, possessive, leading title or article."""
+def display_form(text: str, person: bool) -> str:
+    """A surface form made presentable: no quotes, possessive or leading article, and for a
+    person no leading title: the words :func:`pipeline.resolve.key_words` keeps, as written."""
     text = strip_edges(" ".join(text.split()))
-    text = strip_edges(_POSSESSIVE.sub("", text))
-    words = text.split(" ")
-    while len(words) > 1 and (words[0].lower().rstrip(".") in TITLES or words[0] in ("de", "het")):
-        words = words[1:]
-    return " ".join(words)
+    text = strip_edges(POSSESSIVE.sub("", text))
+    return " ".join(bare_words(text, person))
 
 
 def well_formed(form: str) -> bool:
@@ -39,11 +36,11 @@ def well_formed(form: str) -> bool:
     return bool(letters) and not form.islower() and (not form.isupper() or " " not in form)
 
 
-def best_name(forms: list[tuple[str, int]]) -> str:
+def best_name(forms: list[tuple[str, int]], person: bool) -> str:
     """The canonical name among (surface form, count): the longest well-formed display form."""
     scored = []
     for text, n in forms:
-        form = display_form(text) or text
+        form = display_form(text, person) or text
         scored.append((well_formed(form), len(form.split()), len(form), n, form))
     scored.sort(key=lambda s: (s[0], s[1], s[2], s[3], [-ord(c) for c in s[4]]), reverse=True)
     return scored[0][4]
@@ -53,23 +50,23 @@ def _names(con: duckdb.DuckDBPyConnection) -> Iterator[pa.RecordBatch]:
     """(entity_id, name, aliases) streamed in entity order, one entity's forms at a time."""
     reader = _batches(
         con,
-        "SELECT entity_id, text, count(*) AS n FROM mentions GROUP BY ALL ORDER BY entity_id, n DESC, text",
+        "SELECT entity_id, type, text, count(*) AS n FROM mentions GROUP BY ALL ORDER BY entity_id, n DESC, text",
         50_000,
     )
-    current, forms = None, []
+    current, person, forms = None, False, []
     out: dict[str, list] = {"entity_id": [], "name": [], "aliases": []}
 
     def emit():
         out["entity_id"].append(current)
-        out["name"].append(best_name(forms))
+        out["name"].append(best_name(forms, person))
         out["aliases"].append([f for f, _ in forms])
 
     for batch in reader:
-        for eid, text, n in zip(*(batch.column(i).to_pylist() for i in range(3)), strict=True):
+        for eid, type_, text, n in zip(*(batch.column(i).to_pylist() for i in range(4)), strict=True):
             if eid != current:
                 if current is not None:
                     emit()
-                current, forms = eid, []
+                current, person, forms = eid, type_ == "PERSON", []
             forms.append((text, n))
         if len(out["entity_id"]) >= 50_000:
             yield pa.RecordBatch.from_pydict(out, schema=_NAMES)
@@ -138,13 +135,13 @@ def build(version: Path, threads: int = 2, temp_dir: Path | None = None) -> None
     con = duckdb.connect(config=config)
     try:
         for view, columns in (("mentions", "*"), ("articles", "article_id, published")):
-            con.execute(f"CREATE VIEW {view} AS SELECT {columns} FROM read_parquet('{version / view}/*.parquet')")
+            con.execute(f"CREATE VIEW {view} AS SELECT {columns} FROM {parquet_sql(version / view)}")
         names = version / ".names.parquet"
         with pq.ParquetWriter(names, _NAMES) as writer:
             writer.write_table(_NAMES.empty_table())
             for batch in _names(con):
                 writer.write_batch(batch)
-        con.execute(f"CREATE VIEW names AS SELECT * FROM read_parquet('{names}')")
+        con.execute(f"CREATE VIEW names AS SELECT * FROM {parquet_sql(version, '.names.parquet')}")
         for name, sql in QUERIES.items():
             folder = version / name
             folder.mkdir(exist_ok=True)

@@ -1,10 +1,12 @@
 """Stage 4, entity resolution: which mentions are the same real-world entity.
 
-Two rules, both documented in docs/entities.md:
+Three rules, all documented in docs/entities.md:
 
 * Across articles, one normalised key is one entity. The key folds case, white space and
-  diacritics, drops a possessive -s/'s, leading titles ("minister", "burgemeester", ...) and a
-  lower-case leading article, and keeps Dutch particles ("van der", "De", "'t").
+  diacritics, drops a possessive -s/'s and a lower-case leading article, and keeps Dutch
+  particles ("van der", "De", "'t"). A person's key also drops leading titles ("minister",
+  "burgemeester", ...); other names keep them ("Prins Claus Fonds"), and a word in capitals is
+  never a title ("ING Bank").
 * Within an article, a later mention whose key words are a contiguous part of an earlier,
   longer name of the same type is that entity ("Andri Jermak" ... "Jermak").
 * Before that, :func:`harmonise_types` fixes a common model error with the same evidence: a
@@ -36,10 +38,13 @@ TITLES = frozenset(
         "vicepremier vice-premier "
     ).split()
 )
+_TITLE_KEYS = frozenset(t.rstrip(".") for t in TITLES)
+#: Lower-case articles a name can be written after.
+ARTICLES = ("de", "het", "een")
 PARTICLES = frozenset(("van de der den het 't ten ter te von d' le la du des di da del y ").split())
 _SPACE = re.compile(r"\s+")
 _EDGE_PUNCT = "\"'“”„‘’‚«»()[]{}.,;:!?-–—*"
-_POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
+POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
 
 
 def strip_edges(text: str) -> str:
@@ -56,23 +61,32 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-@functools.lru_cache(maxsize=65536)
-def key_words(text: str) -> tuple[str, ...]:
-    """The words of a mention's normalised key."""
-    text = strip_edges(_SPACE.sub(" ", text))
-    text = _POSSESSIVE.sub("", text)
+def is_title(word: str) -> bool:
+    """A title before a person's name ("minister", "Dr."), not an acronym in capitals ("ING")."""
+    return not word.isupper() and fold(word).rstrip(".") in _TITLE_KEYS
+
+
+def bare_words(text: str, person: bool) -> list[str]:
+    """The name's words as written, without a leading lower-case article ("de Verenigde Naties";
+    "De Morgen" keeps it) and, for a person, without leading titles."""
     words = text.split(" ")
-    # a lower-case article before the name ("de Verenigde Naties"); "De Morgen" keeps it
-    while len(words) > 1 and words[0] in ("de", "het", "een"):
+    while len(words) > 1 and words[0] in ARTICLES:
         words = words[1:]
-    words = [fold(w) for w in words]
-    while len(words) > 1 and words[0].rstrip(".") in TITLES | {t.rstrip(".") for t in TITLES}:
+    while person and len(words) > 1 and is_title(words[0]):
         words = words[1:]
-    return tuple(w for w in words if w)
+    return words
 
 
-def entity_key(text: str) -> str:
-    return " ".join(key_words(text))
+@functools.lru_cache(maxsize=65536)
+def key_words(text: str, person: bool) -> tuple[str, ...]:
+    """The words of a mention's normalised key; ``person``: the mention names a person."""
+    text = strip_edges(_SPACE.sub(" ", text))
+    text = POSSESSIVE.sub("", text)
+    return tuple(w for w in map(fold, bare_words(text, person)) if w)
+
+
+def entity_key(text: str, type_: str) -> str:
+    return " ".join(key_words(text, type_ == "PERSON"))
 
 
 def entity_id(type_: str, key: str) -> str:
@@ -104,7 +118,8 @@ def harmonise_types(mentions: Sequence[tuple[str, str]]) -> list[str]:
     people: list[tuple[str, ...]] = []
     out = []
     for text, type_ in mentions:
-        words = key_words(text)
+        # titles dropped whatever the type: the question is whether this is a person's surname
+        words = key_words(text, True)
         if type_ != "PERSON" and words and _informative(words) and any(_surname_of(words, p) for p in people):
             type_ = "PERSON"
         if type_ == "PERSON" and len(words) > 1:
@@ -118,7 +133,7 @@ def resolve_article(mentions: Sequence[tuple[str, str]]) -> list[str]:
     ids: list[str] = []
     full_names: list[tuple[str, tuple[str, ...], str]] = []  # (type, words, entity id), in order
     for text, type_ in mentions:
-        words = key_words(text)
+        words = key_words(text, type_ == "PERSON")
         target = None
         if words and _informative(words):
             for earlier_type, earlier_words, earlier_id in reversed(full_names):

@@ -46,6 +46,25 @@ class OutputError(Exception):
     """The output folder cannot be used (a usage error)."""
 
 
+#: Characters DuckDB reads as a pattern in a path: an output folder must not hold them.
+GLOB_CHARS = frozenset("*?[]{}")
+
+
+def parquet_sql(folder: Path, pattern: str = "*.parquet") -> str:
+    """``read_parquet(...)`` of the files in ``folder`` matching ``pattern``, for DuckDB: the path
+    quoted as SQL, so a folder named ``o'brien`` works."""
+    path = f"{folder}/{pattern}"
+    return "read_parquet('" + path.replace("'", "''") + "')"
+
+
+def _link(src: Path, dst: Path) -> None:
+    """A hard link (no copy, no extra disk), or a copy where the file system has none (SMB)."""
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copyfile(src, dst)
+
+
 def write_table(table: pa.Table, path: Path) -> None:
     """Write a Parquet file aside and rename it into place."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -152,7 +171,7 @@ class OutputDir:
             for key in keys:
                 part = staging / key / f"{name}.parquet"
                 if part.exists() and pq.ParquetFile(part).metadata.num_rows:
-                    os.link(part, folder / f"part-{key}.parquet")
+                    _link(part, folder / f"part-{key}.parquet")
             if not any(folder.iterdir()):
                 write_table(empty(name), folder / "part-empty.parquet")
         derive(new)
@@ -184,7 +203,7 @@ class OutputDir:
                 if keep.num_rows:
                     write_table(keep, dst / part.name)
                 continue
-            os.link(part, dst / part.name)
+            _link(part, dst / part.name)
 
     def _swap(self, version: Path) -> None:
         tmp = self.root / ".current.tmp"

@@ -20,6 +20,7 @@ import duckdb
 import pandas as pd
 
 from .schemas import SCHEMAS
+from .store import parquet_sql
 
 
 class Tables:
@@ -37,7 +38,7 @@ class Tables:
         self.version = (self.root / "current").resolve()
         self.con = duckdb.connect()
         for name in SCHEMAS:
-            self.con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{self.version / name}/*.parquet')")
+            self.con.execute(f"CREATE VIEW {name} AS SELECT * FROM {parquet_sql(self.version / name)}")
 
     @cached_property
     def manifest(self) -> dict[str, Any]:
@@ -67,10 +68,11 @@ class Tables:
 
     def top(self, type_: str | None = None, n: int = 10) -> pd.DataFrame:
         """The most mentioned entities, optionally of one type (PERSON, PLACE, ORGANISATION)."""
-        where = f"WHERE type = '{type_}'" if type_ else ""
-        return self.sql(
+        where = "WHERE type = $type" if type_ else ""
+        return self.con.execute(
             f"SELECT name, type, mention_count, article_count FROM entities {where} "
-            f"ORDER BY mention_count DESC, name LIMIT {int(n)}"
+            f"ORDER BY mention_count DESC, name LIMIT {int(n)}",
+            {"type": type_} if type_ else None,
         ).df()
 
 

@@ -5,19 +5,31 @@ from pipeline.resolve import entity_id, entity_key, resolve_article
 
 
 def test_key_folds_case_space_and_diacritics_only_for_the_key():
-    assert entity_key("Oekraïne") == entity_key("oekraine") == entity_key("OEKRAÏNE")
-    assert entity_key("Zelensky") != entity_key("Zelenski")
-    assert entity_key("Jan  van der\nBerg") == "jan van der berg"
+    assert entity_key("Oekraïne", "PERSON") == entity_key("oekraine", "PERSON") == entity_key("OEKRAÏNE", "PERSON")
+    assert entity_key("Zelensky", "PERSON") != entity_key("Zelenski", "PERSON")
+    assert entity_key("Jan  van der\nBerg", "PERSON") == "jan van der berg"
 
 
 def test_key_drops_titles_possessives_and_lowercase_articles_but_keeps_particles():
-    assert entity_key("president Volodimir Zelensky") == entity_key("Volodimir Zelensky")
-    assert entity_key("minister Bart De Wever") == "bart de wever"
-    assert entity_key("burgemeester Van der Berg") == "van der berg"
-    assert entity_key("Trump's") == entity_key("Trump") == "trump"
-    assert entity_key("de Verenigde Naties") == "verenigde naties"
-    assert entity_key("De Morgen") == "de morgen"
-    assert entity_key("Van Gogh") == "van gogh"
+    assert entity_key("president Volodimir Zelensky", "PERSON") == entity_key("Volodimir Zelensky", "PERSON")
+    assert entity_key("minister Bart De Wever", "PERSON") == "bart de wever"
+    assert entity_key("burgemeester Van der Berg", "PERSON") == "van der berg"
+    assert entity_key("Trump's", "PERSON") == entity_key("Trump", "PERSON") == "trump"
+    assert entity_key("de Verenigde Naties", "ORGANISATION") == "verenigde naties"
+    assert entity_key("De Morgen", "ORGANISATION") == "de morgen"
+    assert entity_key("Van Gogh", "PERSON") == "van gogh"
+
+
+def test_titles_are_dropped_from_people_only_and_never_when_written_in_capitals():
+    assert entity_key("Prins Claus Fonds", "ORGANISATION") == "prins claus fonds"
+    assert entity_key("ING Bank", "ORGANISATION") == "ing bank" != entity_key("Bank", "ORGANISATION")
+    assert entity_key("Koningin Julianaplein", "PLACE") == "koningin julianaplein"
+    assert entity_key("ING Bank", "PERSON") == "ing bank"  # an acronym even where the model says person
+    assert entity_key("ing. Jan de Vries", "PERSON") == entity_key("Jan de Vries", "PERSON")
+    assert entity_key("een Amsterdamse", "PLACE") == "amsterdamse"
+    assert best_name([("Prins Claus Fonds", 3)], person=False) == "Prins Claus Fonds"
+    assert best_name([("ING Bank", 2), ("de ING Bank", 1)], person=False) == "ING Bank"
+    assert best_name([("prins Claus", 2)], person=True) == "Claus"
 
 
 def test_types_never_merge():
@@ -59,9 +71,9 @@ def test_ids_are_stable_and_the_same_across_articles():
 
 
 def test_canonical_name_is_the_longest_well_formed_form():
-    assert best_name([("Trump", 10), ("Donald Trump", 2), ("Trump's", 1)]) == "Donald Trump"
-    assert best_name([("president Zelensky", 3), ("Zelensky", 1)]) == "Zelensky"
-    assert best_name([("DONALD TRUMP", 1), ("Donald Trump", 1)]) == "Donald Trump"
+    assert best_name([("Trump", 10), ("Donald Trump", 2), ("Trump's", 1)], person=True) == "Donald Trump"
+    assert best_name([("president Zelensky", 3), ("Zelensky", 1)], person=True) == "Zelensky"
+    assert best_name([("DONALD TRUMP", 1), ("Donald Trump", 1)], person=True) == "Donald Trump"
 
 
 def test_the_most_recent_full_name_wins():
@@ -70,10 +82,10 @@ def test_the_most_recent_full_name_wins():
 
 
 def test_leading_apostrophe_names_keep_their_apostrophe():
-    assert entity_key("'t Hart") == "'t hart"
-    assert entity_key("„Fleur 't Hart”") == "fleur 't hart"
-    assert entity_key("'s-Hertogenbosch") == "'s-hertogenbosch"
-    assert best_name([("'t Hart", 2)]) == "'t Hart"
+    assert entity_key("'t Hart", "PERSON") == "'t hart"
+    assert entity_key("„Fleur 't Hart”", "PERSON") == "fleur 't hart"
+    assert entity_key("'s-Hertogenbosch", "PLACE") == "'s-hertogenbosch"
+    assert best_name([("'t Hart", 2)], person=True) == "'t Hart"
 
 
 def test_a_surname_after_its_full_person_name_is_a_person():
