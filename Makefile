@@ -25,8 +25,9 @@ $(VENV)/.setup-done: pyproject.toml $(MODEL_DIR)/meta.json
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation --force-reinstall $(VENV)/model-pkg/nl_entities_ner-*/dist/nl_entities_ner-*.tar.gz
 	@touch $@
 
+# --replace: the sample's tables are rebuilt, not refused, once another model is installed (make model-lg)
 run: setup
-	$(BIN)/nl-entities run data/sample --out $(SAMPLE_OUT) $(if $(WORKERS),--workers $(WORKERS))
+	$(BIN)/nl-entities run data/sample --out $(SAMPLE_OUT) --replace $(if $(WORKERS),--workers $(WORKERS))
 	@echo "tables in $(SAMPLE_OUT)/ (articles, tokens, mentions, rejects, entities, article_entities, cooccurrences)"
 
 test: setup

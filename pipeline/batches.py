@@ -32,7 +32,6 @@ class BatchResult:
     rejects: int
     tokens: int = 0
     mentions: int = 0
-    words: int = 0
     skipped: bool = False  # found finished in staging
     seconds: float = 0.0  # worker time spent on the batch
 

@@ -65,6 +65,14 @@ def run(
         bool,
         typer.Option("--with-tags", help="Also run the tagger and lemmatizer (tokens.pos, tokens.lemma)."),
     ] = False,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help="When --out holds tables made with another model or settings, rebuild them from these inputs "
+            "(without it such a run is refused).",
+        ),
+    ] = False,
     progress: Annotated[
         bool | None, typer.Option("--progress/--no-progress", help="Progress bar (default: on a terminal).")
     ] = None,
@@ -86,6 +94,7 @@ def run(
         scheduler=scheduler,
         with_tags=with_tags,
         progress=progress,
+        replace=replace,
     )
     try:
         run_pipeline(opts)

@@ -56,11 +56,6 @@ def _scores(words: list[str]) -> dict[str, int]:
     return {lang: sum(counts[w] for w in vocab if w in counts) for lang, vocab in FUNCTION_WORDS.items()}
 
 
-def language_scores(text: str, limit: int = 5000) -> dict[str, int]:
-    """Function-word hits per language in the first ``limit`` characters."""
-    return _scores(_WORD.findall(text[:limit]))
-
-
 def not_dutch(text: str) -> str | None:
     """The likely language when the text is clearly not Dutch, else None."""
     words = _WORD.findall(text[:5000])

@@ -16,6 +16,8 @@ from typing import Any
 PREFERRED = ("nl_core_news_lg", "nl_core_news_md", "nl_core_news_sm")
 PROJECT_MODEL = "nl_entities_ner"
 PROJECT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / PROJECT_MODEL
+#: Components that fill tokens.pos and tokens.lemma; run only with --with-tags.
+TAG_COMPONENTS = ("tagger", "morphologizer", "lemmatizer", "attribute_ruler", "trainable_lemmatizer")
 GET_LG = "run `make model-lg` (needs network access to the spaCy model wheels) to install nl_core_news_lg"
 
 
@@ -25,13 +27,23 @@ class ModelError(Exception):
 
 @dataclass(frozen=True)
 class ModelRef:
-    """What the manifest says of a model: ``name`` is what ``spacy.load`` accepts here."""
+    """What the manifest says of a model: ``name`` is what ``spacy.load`` accepts here.
+
+    ``package`` is the model's own name (``nl_core_news_lg``), from its meta.json when it is
+    loaded from a folder: with ``version`` it says which model made a set of tables, however
+    the user pointed at it.
+    """
 
     name: str
     version: str
     path: str
     lang: str
     spacy_version: str
+    package: str = ""
+
+    @property
+    def identity(self) -> str:
+        return self.package or self.name
 
     def as_dict(self) -> dict[str, str]:
         return asdict(self)
@@ -44,7 +56,7 @@ class NlpSettings:
     chunk_chars: int | None = None  # None: the model's max_length
 
     def fingerprint(self) -> dict[str, Any]:
-        return {"model": self.model.name, "model_version": self.model.version, "with_tags": self.with_tags}
+        return {"model": self.model.identity, "model_version": self.model.version, "with_tags": self.with_tags}
 
     def to_json(self) -> str:
         return json.dumps({"model": self.model.as_dict(), "with_tags": self.with_tags, "chunk_chars": self.chunk_chars})
@@ -72,6 +84,15 @@ def pipeline_dir(path: Path) -> Path:
     if (path / "config.cfg").is_file():
         return path
     return next(iter(sorted(c.parent for c in path.glob("*/config.cfg"))), path)
+
+
+def components(model: ModelRef) -> list[str]:
+    """The model's components by its meta.json ([] when it does not say)."""
+    try:
+        meta = _meta(pipeline_dir(Path(model.path)) / "meta.json")
+    except (OSError, ValueError):
+        return []
+    return [str(c) for c in meta.get("components") or meta.get("pipeline") or []]
 
 
 def _meta(path: Path) -> dict[str, Any]:
@@ -103,6 +124,7 @@ def resolve_model(requested: str | None) -> ModelRef:
             path=str(path.resolve()),
             lang=str(meta.get("lang", "")),
             spacy_version=str(meta.get("spacy_version", "")),
+            package=f"{meta['lang']}_{meta['name']}" if meta.get("lang") and meta.get("name") else "",
         )
     if not _installed(requested):
         hint = GET_LG if requested.startswith("nl_core_news") else "pass an installed package or a pipeline folder"
@@ -121,11 +143,12 @@ def resolve_model(requested: str | None) -> ModelRef:
         path=str(model_path),
         lang=str(meta.get("lang", "")),
         spacy_version=str(meta.get("spacy_version", "")),
+        package=requested,
     )
 
 
 def advice(model: ModelRef) -> str | None:
     """What to tell the user when the model that ran is not nl_core_news_lg."""
-    if model.name == "nl_core_news_lg":
+    if model.identity == "nl_core_news_lg":
         return None
     return f"model {model.name} ran, not nl_core_news_lg; for the reference model {GET_LG}"

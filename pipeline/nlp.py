@@ -19,12 +19,10 @@ from spacy.language import Language
 from spacy.tokenizer import Tokenizer
 
 from .labels import mention_type
-from .models import NlpSettings, pipeline_dir
+from .models import TAG_COMPONENTS, NlpSettings, pipeline_dir
 from .records import Article
 from .resolve import harmonise_types, resolve_article
 
-#: Components that only add columns we do not write unless asked.
-TAG_COMPONENTS = ("tagger", "morphologizer", "lemmatizer", "attribute_ruler", "trainable_lemmatizer")
 SENTENCE_COMPONENTS = ("parser", "senter", "sentencizer")
 
 

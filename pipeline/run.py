@@ -23,10 +23,10 @@ import pyarrow.parquet as pq
 from . import __version__, entities
 from .batches import Batch, BatchResult, InputTally, make_batches
 from .engines import ENGINES, Engine, EngineOptions, started
-from .models import ModelRef, NlpSettings, advice, resolve_model
+from .models import GET_LG, TAG_COMPONENTS, ModelRef, NlpSettings, advice, components, resolve_model
 from .read import count_records, discover
 from .schemas import SCHEMA_VERSION
-from .store import OutputDir, batch_done, settings_key
+from .store import GLOB_CHARS, OutputDir, batch_done, settings_key
 
 log = logging.getLogger("nl-entities")
 
@@ -48,6 +48,7 @@ class RunOptions:
     with_tags: bool = False
     chunk_chars: int | None = None
     progress: bool | None = None  # None: a bar on a terminal, log lines otherwise
+    replace: bool = False  # rebuild tables made with other settings instead of refusing
 
 
 def _staged(staging: Path, batch: Batch) -> BatchResult:
@@ -62,7 +63,6 @@ def _staged(staging: Path, batch: Batch) -> BatchResult:
         rows("rejects"),
         rows("tokens"),
         rows("mentions"),
-        words=rows("tokens"),
         skipped=True,
     )
 
@@ -124,34 +124,75 @@ def run(opts: RunOptions) -> dict[str, Any]:
         raise UsageError(f"unknown engine '{opts.engine}'; choose from {', '.join(ENGINES)}")
     if min(opts.workers, opts.batch_size, opts.batch_words) < 1:
         raise UsageError("--workers, --batch-size and --batch-words must be at least 1")
+    if opts.scheduler and opts.engine != "dask":
+        raise UsageError("--scheduler is the address of a Dask scheduler: use it with --engine dask")
+    if opts.out.exists() and not opts.out.is_dir():
+        raise UsageError(f"--out {opts.out} is a file; give a folder (it is created if missing)")
+    if GLOB_CHARS & set(str(opts.out.resolve())):
+        raise UsageError(
+            f"--out {opts.out}: the path holds one of {' '.join(sorted(GLOB_CHARS))}, which the "
+            "entity tables' SQL would read as a pattern; choose a folder without them"
+        )
     model = resolve_model(opts.model)
+    if opts.with_tags and not set(components(model)) & set(TAG_COMPONENTS):
+        raise UsageError(
+            f"--with-tags: model {model.name} has no tagger or lemmatizer (its components: "
+            f"{', '.join(components(model)) or 'unknown'}), so tokens.pos and tokens.lemma would stay empty; "
+            f"run without --with-tags, or {GET_LG}"
+        )
     log.info("model: %s %s (%s)", model.name, model.version, model.path)
     if hint := advice(model):
         log.warning(hint)
     settings = NlpSettings(model, opts.with_tags, opts.chunk_chars)
     out = OutputDir(opts.out)
     opts.out.mkdir(parents=True, exist_ok=True)
-    # lock first (a refused run starts nothing), then the engine, whose workers load the model
-    # while _run opens inputs and output
-    with out.lock(), started(opts.engine, settings, EngineOptions(opts.workers, opts.scheduler)) as engine:
-        return _run(opts, out, started_at, model, settings, engine)
-
-
-def _run(
-    opts: RunOptions, out: OutputDir, started_at: datetime, model: ModelRef, settings: NlpSettings, engine: Engine
-) -> dict[str, Any]:
     fingerprint = {
         **settings.fingerprint(),
         "chunk_chars": opts.chunk_chars,
         "schema_version": SCHEMA_VERSION,
         "pipeline_version": __version__,
     }
+    # lock first (a refused run starts nothing), then the engine, whose workers load the model
+    # while _run opens inputs and output
+    with out.lock():
+        previous = out.manifest()
+        same_settings = _check_settings(opts, previous, fingerprint)
+        with started(opts.engine, settings, EngineOptions(opts.workers, opts.scheduler)) as engine:
+            return _run(opts, out, started_at, model, settings, engine, fingerprint, same_settings)
+
+
+def _check_settings(opts: RunOptions, previous: dict[str, Any] | None, fingerprint: dict[str, Any]) -> bool:
+    """Whether the tables in ``opts.out`` were made with these settings.
+
+    Tables never mix models or settings, so a run with others would have to replace them all:
+    an archive's worth of work. That takes ``--replace``; without it the run is refused.
+    """
+    if previous is None or previous.get("settings_key") == settings_key(fingerprint):
+        return True
+    before = previous.get("settings", {})
+    changed = [f"{k} {before.get(k)!r} -> {v!r}" for k, v in fingerprint.items() if before.get(k) != v]
+    what = "; ".join(changed) or "settings"
+    if not opts.replace:
+        raise UsageError(
+            f"{opts.out} holds tables made with other settings ({what}). Run with --replace to rebuild them "
+            "from these inputs alone, or choose another --out"
+        )
+    log.warning("--replace: the tables in %s are rebuilt from these inputs alone (%s)", opts.out, what)
+    return False
+
+
+def _run(
+    opts: RunOptions,
+    out: OutputDir,
+    started_at: datetime,
+    model: ModelRef,
+    settings: NlpSettings,
+    engine: Engine,
+    fingerprint: dict[str, Any],
+    same_settings: bool,
+) -> dict[str, Any]:
     skey = settings_key(fingerprint)
-    files = discover(opts.inputs)
-    previous = out.manifest()
-    same_settings = previous is not None and previous.get("settings_key") == skey
-    if previous is not None and not same_settings:
-        log.warning("settings or model changed since the last run into %s: its tables are replaced", opts.out)
+    files = discover(opts.inputs, skip=[opts.out])
     published = out.published_articles() if same_settings else {}
     staging = out.staging(skey)
     tallies: dict[str, InputTally] = {}
@@ -211,7 +252,7 @@ def _run(
         "package": {"name": "nl-entities", "version": __version__},
         "spacy_version": importlib.metadata.version("spacy"),
         "python": platform.python_version(),
-        "model": {"name": model.name, "version": model.version, "path": model.path},
+        "model": {"name": model.name, "package": model.identity, "version": model.version, "path": model.path},
         "model_advice": advice(model),
         "settings": {
             **fingerprint,

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 
 import pyarrow as pa
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 ARTICLES = pa.schema(
     [
@@ -22,6 +22,7 @@ ARTICLES = pa.schema(
         ("url", pa.string()),
         ("text", pa.string()),  # the normalised text every offset refers to
         ("text_sha256", pa.string()),
+        ("repairs", pa.list_(pa.string())),  # what normalising changed: control_chars, mojibake; [] none
         ("n_tokens", pa.int32()),
         ("n_sentences", pa.int32()),
     ]
@@ -62,7 +63,7 @@ REJECTS = pa.schema(
         ("input", pa.string()),  # the input file
         ("record", pa.string()),  # "line 12", "row 3" or "file"
         ("article_id", pa.string()),  # when known
-        ("reason", pa.string()),  # short code, see pipeline.read.REASONS
+        ("reason", pa.string()),  # short code, see pipeline.records.REASONS
         ("detail", pa.string()),  # a message for people
     ]
 )

@@ -61,6 +61,5 @@ def process_batch(batch: Batch, settings: NlpSettings, staging: str) -> BatchRes
         rejects=len(rejects),
         tokens=tables["tokens"].num_rows,
         mentions=tables["mentions"].num_rows,
-        words=sum(n_tokens),
         seconds=time.perf_counter() - started,
     )

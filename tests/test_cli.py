@@ -15,7 +15,7 @@ import pyarrow.dataset as ds
 import pytest
 
 from pipeline import tables
-from pipeline.schemas import SCHEMAS
+from pipeline.schemas import SCHEMA_VERSION, SCHEMAS
 from pipeline.store import OutputDir
 
 from .conftest import ARTICLE, cli, dutch_articles, read_table, snapshot, write_jsonl
@@ -30,6 +30,8 @@ def build_malformed_folder(root: Path) -> dict[str, int]:
     lines = [json.dumps(r, ensure_ascii=False) for r in rows[:4]]
     lines += [
         "{not json",
+        '{"id": "big", "n": ' + "9" * 5000 + "}",  # past Python's 4,300-digit limit for int()
+        "[" * 100_000,  # nested past the recursion limit
         json.dumps({"id": "no-text"}),
         json.dumps({"id": "num", "text": 12}),
         json.dumps({"id": "empty", "text": "   \n "}),
@@ -55,7 +57,7 @@ def build_malformed_folder(root: Path) -> dict[str, int]:
     (root / "plaatje.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
     (root / "notities.docx").write_bytes(b"PK\x03\x04 zip")
     return {
-        "malformed_json": 1,
+        "malformed_json": 3,
         "missing_text": 1,
         "text_not_string": 1,
         "empty_text": 1,
@@ -81,7 +83,7 @@ def test_every_record_ends_in_articles_or_rejects(malformed_run):
     manifest = json.loads((out / "manifest.json").read_text())
     records = sum(i["records"] for i in manifest["inputs"])
     articles, rejects = read_table(out, "articles"), read_table(out, "rejects")
-    assert records == len(articles) + len(rejects) == 17
+    assert records == len(articles) + len(rejects) == 19
     assert len(articles) == GOOD + 2  # the control-character and mojibake articles are repaired, not rejected
     assert rejects["reason"].value_counts().to_dict() == expected
     assert rejects["detail"].str.len().min() > 5
@@ -109,6 +111,10 @@ def test_table_contract(malformed_run):
     assert "Oekraïense" not in set(mentions.text)
     # repairs: the stored text is clean, dates parsed, cp1252 decoded
     assert "\x00" not in articles.loc["ctrl", "text"] and "Oekraïense" in articles.loc["moji", "text"]
+    assert list(articles.loc["ctrl", "repairs"]) == ["control_chars"] and list(articles.loc["moji", "repairs"]) == [
+        "mojibake"
+    ]
+    assert list(articles.loc["art-00000", "repairs"]) == []
     assert "Liège – 10 €" in articles.loc["csv-1", "text"]
     assert str(articles.loc["000_dated", "published"]) == "2025-01-01"
     assert "Tussenkop" in articles.loc["000_dated", "text"]
@@ -118,7 +124,7 @@ def test_manifest(malformed_run):
     _, out, _, _ = malformed_run
     m = json.loads((out / "manifest.json").read_text())
     assert m["model"]["name"] and m["model"]["version"] == "0.0.1" and m["model"]["path"]
-    assert m["spacy_version"] and m["package"]["version"] and m["schema_version"] == 1
+    assert m["spacy_version"] and m["package"]["version"] and m["schema_version"] == SCHEMA_VERSION == 2
     assert m["run_id"] and m["started"] <= m["finished"]
     assert all(len(i["sha256"]) == 64 for i in m["inputs"])
     assert set(m["row_counts"]) == set(SCHEMAS)
@@ -143,6 +149,16 @@ def test_usage_errors_exit_2_with_one_line(tmp_path, ruler_model):
     assert len(proc.stderr.strip().splitlines()) == 1
     proc = cli("run", "--out", tmp_path / "o", check=False)
     assert proc.returncode == 2
+    a, o = tmp_path / "a.jsonl", tmp_path / "o"
+    for args, message in [
+        (["--scheduler", "tcp://127.0.0.1:8786"], "use it with --engine dask"),
+        (["--with-tags"], "has no tagger or lemmatizer"),
+        (["--out", a], "is a file"),
+        (["--out", tmp_path / "run[1]"], "choose a folder without them"),
+    ]:
+        proc = cli("run", a, "--out", o, "--model", ruler_model, *args, check=False)
+        assert proc.returncode == 2 and message in proc.stderr and "Traceback" not in proc.stderr, (args, proc.stderr)
+    assert not o.exists()  # refused before anything was written
 
 
 def test_a_model_that_fails_to_load_is_a_usage_error_not_a_dead_worker(tmp_path, ruler_model):
@@ -168,7 +184,7 @@ def test_second_concurrent_run_is_refused(tmp_path, ruler_model):
 def test_runs_that_add_articles_update_the_tables(tmp_path, ruler_model):
     write_jsonl(tmp_path / "a.jsonl", dutch_articles(5))
     write_jsonl(tmp_path / "b.jsonl", dutch_articles(5, start=5))
-    out, ref = tmp_path / "out", tmp_path / "ref"
+    out, ref = tmp_path / "o'brien's out", tmp_path / "ref"  # a quote in the path: SQL quoting
     cli("run", tmp_path / "a.jsonl", "--out", out, "--model", ruler_model, "--workers", "1")
     ids_before = set(read_table(out, "entities").entity_id)
     cli("run", tmp_path / "a.jsonl", tmp_path / "b.jsonl", "--out", out, "--model", ruler_model, "--workers", "1")
@@ -176,6 +192,29 @@ def test_runs_that_add_articles_update_the_tables(tmp_path, ruler_model):
     assert snapshot(out) == snapshot(ref)
     assert ids_before <= set(read_table(out, "entities").entity_id)
     assert len(read_table(out, "articles")) == 10
+
+
+def test_a_run_with_another_model_is_refused_unless_replace(tmp_path, ruler_model):
+    write_jsonl(tmp_path / "a.jsonl", dutch_articles(3))
+    write_jsonl(tmp_path / "b.jsonl", dutch_articles(2, start=3))
+    out = tmp_path / "out"
+    cli("run", tmp_path / "a.jsonl", "--out", out, "--model", ruler_model, "--workers", "1")
+    # the same model (name and version) from another folder is the same model: articles are added
+    same = tmp_path / "copy-of-ruler"
+    shutil.copytree(ruler_model, same)
+    cli("run", tmp_path / "b.jsonl", "--out", out, "--model", same, "--workers", "1")
+    assert len(read_table(out, "articles")) == 5
+    before = snapshot(out)
+    newer = tmp_path / "ruler-0.0.2"
+    shutil.copytree(ruler_model, newer)
+    meta = json.loads((newer / "meta.json").read_text())
+    (newer / "meta.json").write_text(json.dumps({**meta, "version": "0.0.2"}))
+    proc = cli("run", tmp_path / "b.jsonl", "--out", out, "--model", newer, "--workers", "1", check=False)
+    assert proc.returncode == 2 and "--replace" in proc.stderr and "'0.0.1' -> '0.0.2'" in proc.stderr
+    assert snapshot(out) == before  # nothing replaced
+    cli("run", tmp_path / "b.jsonl", "--out", out, "--model", newer, "--workers", "1", "--replace")
+    assert sorted(read_table(out, "articles").article_id) == ["art-00003", "art-00004"]
+    assert json.loads((out / "manifest.json").read_text())["model"]["version"] == "0.0.2"
 
 
 def _kill_group(proc: subprocess.Popen) -> None:

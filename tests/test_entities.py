@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from pipeline import tables
@@ -68,7 +69,21 @@ def test_cooccurrences(out):
     co = read_table(out, "cooccurrences")
     assert (co.entity_a < co.entity_b).all()
     assert not co.duplicated(["entity_a", "entity_b"]).any()
-    assert (co.sentences <= co.articles * 1000).all() and (co.articles >= 1).all()
+    # every count recomputed from the mentions, independently of the SQL that built the table
+    m = read_table(out, "mentions")
+
+    def pairs(keys: list[str]) -> pd.Series:
+        units = m[[*keys, "entity_id"]].drop_duplicates()
+        both = units.merge(units, on=keys)
+        both = both[both.entity_id_x < both.entity_id_y]
+        return both.groupby(["entity_id_x", "entity_id_y"]).size()
+
+    expected = pd.DataFrame({"articles": pairs(["article_id"])}).join(
+        pairs(["article_id", "sent_idx"]).rename("sentences")
+    )
+    expected = expected.fillna(0).astype(int).rename_axis(["entity_a", "entity_b"])
+    got = co.set_index(["entity_a", "entity_b"])[["articles", "sentences"]].astype(int)
+    pd.testing.assert_frame_equal(got.sort_index(), expected.sort_index())
     e = read_table(out, "entities").set_index("name").entity_id
     a, b = sorted([e["Andri Jermak"], e["Telegram"]])
     pair = co[(co.entity_a == a) & (co.entity_b == b)].iloc[0]
