@@ -17,6 +17,7 @@ import json
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -156,7 +157,7 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
     ap.add_argument("--model", default=None, help="default: the model `nl-entities run` picks")
     ap.add_argument("--target-words", type=int, default=500_000)
-    ap.add_argument("--repeats", type=int, default=3, help="rounds of timed runs (best of each is kept)")
+    ap.add_argument("--repeats", type=int, default=5, help="rounds of timed runs (best of each is kept)")
     args = ap.parse_args()
 
     sys.path.insert(0, str(ROOT))
@@ -303,7 +304,8 @@ def main() -> None:
     lines += [f"| {a} | {b} | {c} | {'' if ok is None else 'yes' if ok else '**no**'} |" for a, b, c, ok in checks]
 
     def per_round(a: str, b: str) -> str:
-        return ", ".join(f"{x / y:.2f}x" for x, y in zip(r[a]["runs"], r[b]["runs"], strict=True))
+        ratios = [x / y for x, y in zip(r[a]["runs"], r[b]["runs"], strict=True)]
+        return ", ".join(f"{x:.2f}x" for x in ratios) + f" (median {statistics.median(ratios):.2f}x)"
 
     lines += [
         "",
