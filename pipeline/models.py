@@ -6,6 +6,7 @@ tables never imports spaCy: it only needs to know the model's name, version and 
 
 from __future__ import annotations
 
+import hashlib
 import importlib.metadata
 import importlib.util
 import json
@@ -16,8 +17,10 @@ from typing import Any
 PREFERRED = ("nl_core_news_lg", "nl_core_news_md", "nl_core_news_sm")
 PROJECT_MODEL = "nl_entities_ner"
 PROJECT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / PROJECT_MODEL
-#: Components that fill tokens.pos and tokens.lemma; run only with --with-tags.
+#: Components that fill tokens.pos and tokens.lemma, or help them; run only with --with-tags.
 TAG_COMPONENTS = ("tagger", "morphologizer", "lemmatizer", "attribute_ruler", "trainable_lemmatizer")
+#: Of those, the ones that fill the columns: --with-tags needs one of them.
+TAGGERS = ("tagger", "morphologizer", "lemmatizer", "trainable_lemmatizer")
 GET_LG = "run `make model-lg` (needs network access to the spaCy model wheels) to install nl_core_news_lg"
 
 
@@ -29,9 +32,10 @@ class ModelError(Exception):
 class ModelRef:
     """What the manifest says of a model: ``name`` is what ``spacy.load`` accepts here.
 
-    ``package`` is the model's own name (``nl_core_news_lg``), from its meta.json when it is
-    loaded from a folder: with ``version`` it says which model made a set of tables, however
-    the user pointed at it.
+    ``package`` says, with ``version``, which model made a set of tables: the package name
+    for an installed package (pip keeps name and version honest); for a folder, its meta name
+    and a hash of its files, since every folder spaCy trains is ``pipeline`` 0.0.0. The same
+    folder copied elsewhere is the same model; a retrained one is not.
     """
 
     name: str
@@ -86,6 +90,18 @@ def pipeline_dir(path: Path) -> Path:
     return next(iter(sorted(c.parent for c in path.glob("*/config.cfg"))), path)
 
 
+def _folder_identity(path: Path, meta: dict[str, Any]) -> str:
+    """``lang_name@hash`` of a pipeline folder: its files' relative paths and contents (~1 s for
+    a 500 MB model, read once per run)."""
+    h = hashlib.blake2b(digest_size=8)
+    for f in sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        h.update(f.relative_to(path).as_posix().encode() + b"\0")
+        with f.open("rb") as data:
+            while chunk := data.read(1 << 20):
+                h.update(chunk)
+    return f"{meta.get('lang', '')}_{meta.get('name', 'pipeline')}@{h.hexdigest()}"
+
+
 def components(model: ModelRef) -> list[str]:
     """The model's components by its meta.json ([] when it does not say)."""
     try:
@@ -124,7 +140,7 @@ def resolve_model(requested: str | None) -> ModelRef:
             path=str(path.resolve()),
             lang=str(meta.get("lang", "")),
             spacy_version=str(meta.get("spacy_version", "")),
-            package=f"{meta['lang']}_{meta['name']}" if meta.get("lang") and meta.get("name") else "",
+            package=_folder_identity(path.resolve(), meta),
         )
     if not _installed(requested):
         hint = GET_LG if requested.startswith("nl_core_news") else "pass an installed package or a pipeline folder"

@@ -74,44 +74,45 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
+#: Byte-order marks of the wide Unicode encodings, longest first (UTF-32-LE starts like UTF-16-LE).
+_WIDE_BOMS = (
+    ((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE), "utf-32"),
+    ((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE), "utf-16"),
+)
+
+
 def sniff(path: Path) -> tuple[str | None, str]:
     """(encoding, sha256) of a text file, or (None, sha256) when it is binary.
 
-    One streaming pass: hashes the file and checks whether all of it is valid UTF-8. A file
-    that starts with a UTF-16 byte-order mark (Windows' "Unicode" text) is UTF-16, not binary.
+    One streaming pass: hashes the file and checks that all of it decodes. A file that starts
+    with a UTF-16 or UTF-32 byte-order mark (Windows' "Unicode" text) is checked as that
+    encoding; any other as UTF-8, else read as latin-1 (ftfy repairs cp1252 later).
     """
     h = hashlib.sha256()
-    utf8, utf16_decoder = codecs.getincrementaldecoder("utf-8")(), codecs.getincrementaldecoder("utf-16")()
-    is_utf8, binary, utf16, first = True, False, False, True
+    encoding, decoder, valid, binary = "utf-8-sig", None, True, False
     with path.open("rb") as f:
         while chunk := f.read(_CHUNK):
             h.update(chunk)
-            if first:
+            if decoder is None:
                 head = chunk[:8192]
-                utf16 = head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
-                binary = head.startswith(_BINARY_MAGIC) or head.count(b"\x00") > max(8, len(head) // 100)
-                first = False
-            if utf16:
+                encoding = next((enc for boms, enc in _WIDE_BOMS if head.startswith(boms)), "utf-8-sig")
+                binary = encoding == "utf-8-sig" and (
+                    head.startswith(_BINARY_MAGIC) or head.count(b"\x00") > max(8, len(head) // 100)
+                )
+                decoder = codecs.getincrementaldecoder(encoding)()
+            if valid:
                 try:
-                    utf16_decoder.decode(chunk)
+                    decoder.decode(chunk)
                 except UnicodeDecodeError:
-                    utf16 = False  # not valid UTF-16 after all: binary
-                continue
-            if is_utf8:
-                try:
-                    utf8.decode(chunk)
-                except UnicodeDecodeError:
-                    is_utf8 = False
-    if is_utf8:
+                    valid = False
+    if valid and decoder is not None:
         try:
-            utf8.decode(b"", final=True)
+            decoder.decode(b"", final=True)
         except UnicodeDecodeError:
-            is_utf8 = False
-    if utf16:
-        return "utf-16", h.hexdigest()
-    if binary:
+            valid = False
+    if binary or (encoding != "utf-8-sig" and not valid):  # a wide file that does not decode is binary
         return None, h.hexdigest()
-    return ("utf-8-sig" if is_utf8 else "latin-1"), h.hexdigest()
+    return (encoding if valid else "latin-1"), h.hexdigest()
 
 
 def read_input(path: Path, stats: InputStats) -> Iterator[Item]:
@@ -125,7 +126,7 @@ def read_input(path: Path, stats: InputStats) -> Iterator[Item]:
         return
     try:
         yield from fn(path, stats)
-    except OSError as exc:
+    except (OSError, UnicodeError) as exc:
         stats.records += 1
         yield Reject(str(path), "file", "unreadable_file", f"{type(exc).__name__}: {exc}")
 
@@ -141,7 +142,8 @@ def text_file(fn: TextReader) -> Reader:
         encoding, stats.sha256 = sniff(path)
         if encoding is None:
             stats.records += 1
-            yield Reject(str(path), "file", "binary_file", "file content is binary (NUL bytes or a binary signature)")
+            why = "NUL bytes, a binary signature, or a byte-order mark on text that does not decode"
+            yield Reject(str(path), "file", "binary_file", f"file content is binary ({why})")
             return
         yield from fn(path, stats, encoding)
 

@@ -23,10 +23,10 @@ import pyarrow.parquet as pq
 from . import __version__, entities
 from .batches import Batch, BatchResult, InputTally, make_batches
 from .engines import ENGINES, Engine, EngineOptions, started
-from .models import GET_LG, TAG_COMPONENTS, ModelRef, NlpSettings, advice, components, resolve_model
+from .models import GET_LG, TAGGERS, ModelRef, NlpSettings, advice, components, resolve_model
 from .read import count_records, discover
-from .schemas import SCHEMA_VERSION
-from .store import GLOB_CHARS, OutputDir, batch_done, settings_key
+from .schemas import RULES_VERSION, SCHEMA_VERSION
+from .store import OutputDir, batch_done, settings_key
 
 log = logging.getLogger("nl-entities")
 
@@ -128,13 +128,8 @@ def run(opts: RunOptions) -> dict[str, Any]:
         raise UsageError("--scheduler is the address of a Dask scheduler: use it with --engine dask")
     if opts.out.exists() and not opts.out.is_dir():
         raise UsageError(f"--out {opts.out} is a file; give a folder (it is created if missing)")
-    if GLOB_CHARS & set(str(opts.out.resolve())):
-        raise UsageError(
-            f"--out {opts.out}: the path holds one of {' '.join(sorted(GLOB_CHARS))}, which the "
-            "entity tables' SQL would read as a pattern; choose a folder without them"
-        )
     model = resolve_model(opts.model)
-    if opts.with_tags and not set(components(model)) & set(TAG_COMPONENTS):
+    if opts.with_tags and not set(components(model)) & set(TAGGERS):
         raise UsageError(
             f"--with-tags: model {model.name} has no tagger or lemmatizer (its components: "
             f"{', '.join(components(model)) or 'unknown'}), so tokens.pos and tokens.lemma would stay empty; "
@@ -150,32 +145,40 @@ def run(opts: RunOptions) -> dict[str, Any]:
         **settings.fingerprint(),
         "chunk_chars": opts.chunk_chars,
         "schema_version": SCHEMA_VERSION,
-        "pipeline_version": __version__,
+        "rules_version": RULES_VERSION,
     }
     # lock first (a refused run starts nothing), then the engine, whose workers load the model
     # while _run opens inputs and output
     with out.lock():
         previous = out.manifest()
-        same_settings = _check_settings(opts, previous, fingerprint)
+        same_settings = _check_settings(opts, out, previous, fingerprint)
         with started(opts.engine, settings, EngineOptions(opts.workers, opts.scheduler)) as engine:
             return _run(opts, out, started_at, model, settings, engine, fingerprint, same_settings)
 
 
-def _check_settings(opts: RunOptions, previous: dict[str, Any] | None, fingerprint: dict[str, Any]) -> bool:
+def _check_settings(
+    opts: RunOptions, out: OutputDir, previous: dict[str, Any] | None, fingerprint: dict[str, Any]
+) -> bool:
     """Whether the tables in ``opts.out`` were made with these settings.
 
     Tables never mix models or settings, so a run with others would have to replace them all:
     an archive's worth of work. That takes ``--replace``; without it the run is refused.
     """
-    if previous is None or previous.get("settings_key") == settings_key(fingerprint):
+    skey = settings_key(fingerprint)
+    if previous is None or previous.get("settings_key") == skey:
         return True
     before = previous.get("settings", {})
     changed = [f"{k} {before.get(k)!r} -> {v!r}" for k, v in fingerprint.items() if before.get(k) != v]
     what = "; ".join(changed) or "settings"
     if not opts.replace:
+        resume = (out.meta / "staging" / skey).is_dir()
         raise UsageError(
-            f"{opts.out} holds tables made with other settings ({what}). Run with --replace to rebuild them "
-            "from these inputs alone, or choose another --out"
+            f"{opts.out} holds tables made with other settings ({what}). "
+            + (
+                "A --replace run with these settings was interrupted: run with --replace again to finish it"
+                if resume
+                else "Run with --replace to rebuild them from these inputs alone, or choose another --out"
+            )
         )
     log.warning("--replace: the tables in %s are rebuilt from these inputs alone (%s)", opts.out, what)
     return False

@@ -18,6 +18,7 @@ the new ones, never a mix. The flock dies with its process, so SIGKILL leaves no
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import hashlib
 import json
@@ -46,22 +47,38 @@ class OutputError(Exception):
     """The output folder cannot be used (a usage error)."""
 
 
-#: Characters DuckDB reads as a pattern in a path: an output folder must not hold them.
-GLOB_CHARS = frozenset("*?[]{}")
+#: Characters DuckDB reads as a pattern in a path.
+_GLOB_CHARS = frozenset("*?[]{}")
+
+
+def _sql_string(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def parquet_sql(folder: Path, pattern: str = "*.parquet") -> str:
-    """``read_parquet(...)`` of the files in ``folder`` matching ``pattern``, for DuckDB: the path
-    quoted as SQL, so a folder named ``o'brien`` works."""
-    path = f"{folder}/{pattern}"
-    return "read_parquet('" + path.replace("'", "''") + "')"
+    """``read_parquet(...)`` of the files in ``folder`` matching ``pattern``, for DuckDB.
+
+    Paths are quoted as SQL strings (a folder named ``o'brien`` works). Where the folder's own
+    path holds glob characters (``archief[2024]``), the files are listed here and passed one
+    by one, so DuckDB does not read the path as a pattern.
+    """
+    if _GLOB_CHARS & set(str(folder)):
+        files = ", ".join(_sql_string(str(p)) for p in sorted(folder.glob(pattern)))
+        return f"read_parquet([{files}])"
+    return f"read_parquet({_sql_string(f'{folder}/{pattern}')})"
+
+
+#: What os.link raises where a file system has no hard links (or not across these folders).
+_NO_HARD_LINKS = {errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV, errno.EMLINK, errno.ENOSYS}
 
 
 def _link(src: Path, dst: Path) -> None:
     """A hard link (no copy, no extra disk), or a copy where the file system has none (SMB)."""
     try:
         os.link(src, dst)
-    except OSError:
+    except OSError as exc:
+        if exc.errno not in _NO_HARD_LINKS:
+            raise
         shutil.copyfile(src, dst)
 
 

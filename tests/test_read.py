@@ -53,6 +53,16 @@ def test_utf16_text_with_a_byte_order_mark_is_read_not_rejected_as_binary(tmp_pa
     q.write_bytes(codecs.BOM_UTF16_BE + q.read_bytes())
     out, stats = items(q)
     assert [o.fields["id"] for o in out] == ["a", "b"] and stats.records == 2
+    wide = tmp_path / "utf32.txt"
+    wide.write_bytes("Koersk en Gent".encode("utf-32"))
+    assert [o.fields["text"] for o in items(wide)[0]] == ["Koersk en Gent"]
+    # a byte-order mark on something that does not decode: one reject, not a crash
+    odd = "Gent".encode("utf-16") + b"\x00"  # a stray byte
+    lone_surrogate = codecs.BOM_UTF16_LE + b"\x00\xd8A\x00"
+    for n, data in enumerate([odd, lone_surrogate]):
+        (tmp_path / f"{n}.txt").write_bytes(data)
+        out, stats = items(tmp_path / f"{n}.txt")
+        assert [o.reason for o in out] == ["binary_file"] and stats.records == 1
 
 
 def test_csv_rows_and_bad_rows(tmp_path):
