@@ -50,20 +50,18 @@ def discover(paths: Iterable[Path], skip: Iterable[Path] = ()) -> list[Path]:
     ones (a name or folder starting with ".") and those under ``skip`` (the run's own output
     folder, when it lies inside an input folder)."""
     skipped = [s.resolve() for s in skip]
+    # absolute paths: rejects and the manifest name an input the same way from any directory
     found: list[Path] = []
     for path in paths:
-        if path.is_dir():
-            found.extend(
-                p
-                for p in sorted(path.rglob("*"))
-                if p.is_file()
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-                and not any(p.resolve().is_relative_to(s) for s in skipped)
-            )
-        else:
-            found.append(path)
-    # absolute paths: rejects and the manifest name an input the same way from any directory
-    return list(dict.fromkeys(p.resolve() for p in found))
+        if not path.is_dir():
+            found.append(path.resolve())
+            continue
+        for p in sorted(path.rglob("*")):
+            if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts):
+                resolved = p.resolve()
+                if not any(resolved.is_relative_to(s) for s in skipped):
+                    found.append(resolved)
+    return list(dict.fromkeys(found))
 
 
 def sha256_file(path: Path) -> str:

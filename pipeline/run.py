@@ -129,10 +129,10 @@ def run(opts: RunOptions) -> dict[str, Any]:
     if opts.out.exists() and not opts.out.is_dir():
         raise UsageError(f"--out {opts.out} is a file; give a folder (it is created if missing)")
     model = resolve_model(opts.model)
-    if opts.with_tags and not set(components(model)) & set(TAGGERS):
+    if opts.with_tags and not set(parts := components(model)) & set(TAGGERS):
         raise UsageError(
             f"--with-tags: model {model.name} has no tagger or lemmatizer (its components: "
-            f"{', '.join(components(model)) or 'unknown'}), so tokens.pos and tokens.lemma would stay empty; "
+            f"{', '.join(parts) or 'unknown'}), so tokens.pos and tokens.lemma would stay empty; "
             f"run without --with-tags, or {GET_LG}"
         )
     log.info("model: %s %s (%s)", model.name, model.version, model.path)
@@ -171,7 +171,7 @@ def _check_settings(
     changed = [f"{k} {before.get(k)!r} -> {v!r}" for k, v in fingerprint.items() if before.get(k) != v]
     what = "; ".join(changed) or "settings"
     if not opts.replace:
-        resume = (out.meta / "staging" / skey).is_dir()
+        resume = out.has_staging(skey)
         raise UsageError(
             f"{opts.out} holds tables made with other settings ({what}). "
             + (

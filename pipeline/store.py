@@ -145,9 +145,16 @@ class OutputDir:
         return out
 
     # -- staging ----------------------------------------------------------------------------
+    def _staging_root(self) -> Path:
+        return self.meta / "staging"
+
+    def has_staging(self, key: str) -> bool:
+        """Whether a run with these settings left staged batches (it was interrupted)."""
+        return (self._staging_root() / key).is_dir()
+
     def staging(self, key: str) -> Path:
         """The staging folder for runs with these settings; others' leftovers are removed."""
-        base = self.meta / "staging"
+        base = self._staging_root()
         base.mkdir(parents=True, exist_ok=True)
         for other in base.iterdir():
             if other.name != key:
