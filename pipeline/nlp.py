@@ -18,10 +18,10 @@ from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH, SENT_START, SPACY
 from spacy.language import Language
 from spacy.tokenizer import Tokenizer
 
-from .labels import mention_type
 from .models import TAG_COMPONENTS, NlpSettings, pipeline_dir
+from .postprocess import Mention, doc_mentions, harmonise
 from .records import Article
-from .resolve import harmonise_types, resolve_article
+from .resolve import resolve_article
 
 SENTENCE_COMPONENTS = ("parser", "senter", "sentencizer")
 
@@ -155,17 +155,18 @@ def annotate(nlp: Language, articles: list[Article], model_name: str, chunk_char
     men: dict[str, list] = {k: [] for k in MENTION_COLUMNS}
     n_tokens = [0] * len(articles)
     n_sents = [0] * len(articles)
-    pending: list[tuple[int, int, int, str, str, str]] = []  # per article: start, end, sent, text, label, type
+    # per article: start, end, sent, text, label, type, initial
+    pending: list[tuple[int, int, int, str, str, str, bool]] = []
     current = -1
     tags = any(c in nlp.pipe_names for c in TAG_COMPONENTS)
 
     def flush(i: int) -> None:
         if i < 0 or not pending:
             return
-        types = harmonise_types([(p[3], p[5]) for p in pending])
+        types = harmonise([Mention(p[3], p[5], p[6]) for p in pending])
         ids = resolve_article([(p[3], t) for p, t in zip(pending, types, strict=True)])
         aid = articles[i].article_id
-        for k, ((start, end, sent, text, label, _), type_, eid) in enumerate(zip(pending, types, ids, strict=True)):
+        for k, ((start, end, sent, text, label, _, _), type_, eid) in enumerate(zip(pending, types, ids, strict=True)):
             for col, value in zip(men, (aid, k, sent, start, end, text, label, type_, eid, model_name), strict=True):
                 men[col].append(value)
         pending.clear()
@@ -204,12 +205,9 @@ def annotate(nlp: Language, articles: list[Article], model_name: str, chunk_char
             tok["pos"].append([None] * n_kept)
         n_tokens[i] += n_kept
         n_sents[i] += len(uniq)
-        for ent in doc.ents:
-            type_ = mention_type(ent.label_, ent.text)
-            if type_ is None:
-                continue
-            sent_idx = int(sent_of[ent.start]) if sent_of[ent.start] >= 0 else n_sents[i] - 1
-            pending.append((ent.start_char + offset, ent.end_char + offset, sent_idx, ent.text, ent.label_, type_))
+        for m in doc_mentions(doc, nlp.tokenizer):
+            sent_idx = int(sent_of[m.start]) if sent_of[m.start] >= 0 else n_sents[i] - 1
+            pending.append((m.start_char + offset, m.end_char + offset, sent_idx, m.text, m.label, m.type, m.initial))
     flush(current)
     columns = {
         k: np.concatenate(v) if v and isinstance(v[0], np.ndarray) else [x for part in v for x in part]

@@ -7,11 +7,11 @@ Three rules, all documented in docs/entities.md:
   particles ("van der", "De", "'t"). A person's key also drops leading titles ("minister",
   "burgemeester", ...); other names keep them ("Prins Claus Fonds"), and a word in capitals is
   never a title ("ING Bank").
-* Within an article, a later mention whose key words are a contiguous part of an earlier,
-  longer name of the same type is that entity ("Andri Jermak" ... "Jermak").
-* Before that, :func:`harmonise_types` fixes a common model error with the same evidence: a
-  later mention that is the surname of an earlier full person name ("Wim Kok" ... "Kok") is a
-  person, whatever type the model gave it.
+* Within an article, a mention whose key words are a contiguous part of a longer name of the
+  same type is that entity: the nearest full name before it ("Andri Jermak" ... "Jermak"), or
+  the one full name after it ("Trump" as a sub-heading above "Donald Trump").
+* Before that, the post-processing stage (:mod:`pipeline.postprocess`) has given each name one
+  type per article, on the article's evidence ("Wim Kok" ... "Kok" is a person).
 
 ``entity_id`` is a hash of type and key, so it is the same in every run and every increment.
 """
@@ -99,53 +99,48 @@ def _contains(longer: tuple[str, ...], shorter: tuple[str, ...]) -> bool:
     return any(longer[i : i + n] == shorter for i in range(len(longer) - n + 1))
 
 
-def _informative(words: tuple[str, ...]) -> bool:
+def informative(words: tuple[str, ...]) -> bool:
+    """Not only particles and single letters: "van" or "J." alone never joins a name."""
     return any(w not in PARTICLES and len(w) > 1 for w in words)
 
 
-def _surname_of(words: tuple[str, ...], person: tuple[str, ...]) -> bool:
+def surname_of(words: tuple[str, ...], person: tuple[str, ...]) -> bool:
+    """``words`` end the longer person name ``person`` ("kok" of "wim kok"), also with a fused
+    possessive ("koks", "van boxtels")."""
     n = len(words)
     if n >= len(person):
         return False
     if person[-n:] == words:
         return True
-    # fused possessive: "Koks", "Van Boxtels"
     return words[-1].endswith("s") and person[-n:] == (*words[:-1], words[-1][:-1])
 
 
-def harmonise_types(mentions: Sequence[tuple[str, str]]) -> list[str]:
-    """Types for one article's mentions: a surname after its person's full name is a person."""
-    people: list[tuple[str, ...]] = []
-    out = []
-    for text, type_ in mentions:
-        # titles dropped whatever the type: the question is whether this is a person's surname
-        words = key_words(text, True)
-        if type_ != "PERSON" and words and _informative(words) and any(_surname_of(words, p) for p in people):
-            type_ = "PERSON"
-        if type_ == "PERSON" and len(words) > 1:
-            people.append(words)
-        out.append(type_)
-    return out
+def _part_of(words: tuple[str, ...], full: tuple[str, ...], person: bool) -> bool:
+    if len(full) <= len(words):
+        return False
+    stem = words[:-1] + (words[-1][:-1],) if person and words[-1].endswith("s") else None
+    return _contains(full, words) or (stem is not None and _contains(full, stem))
 
 
 def resolve_article(mentions: Sequence[tuple[str, str]]) -> list[str]:
-    """Entity ids for one article's mentions, given as (text, type) in text order."""
-    ids: list[str] = []
-    full_names: list[tuple[str, tuple[str, ...], str]] = []  # (type, words, entity id), in order
-    for text, type_ in mentions:
-        words = key_words(text, type_ == "PERSON")
-        target = None
-        if words and _informative(words):
-            for earlier_type, earlier_words, earlier_id in reversed(full_names):
-                if earlier_type != type_ or len(earlier_words) <= len(words):
-                    continue
-                stem = words[:-1] + (words[-1][:-1],) if type_ == "PERSON" and words[-1].endswith("s") else None
-                if _contains(earlier_words, words) or (stem and _contains(earlier_words, stem)):
-                    target = earlier_id
-                    break
-        if target is None:
-            target = entity_id(type_, " ".join(words) or fold(text.strip()))
-            if len(words) > 1:
-                full_names.append((type_, words, target))
-        ids.append(target)
+    """Entity ids for one article's mentions, given as (text, type) in text order.
+
+    A short mention joins the full name it is part of: the nearest one before it, else, when
+    the short form comes first (a sub-heading "Trump" above "Donald Trump"), the one full name
+    after it; two different full names after it compete, and the short form stays its own.
+    """
+    keyed = [(key_words(text, type_ == "PERSON"), type_, text) for text, type_ in mentions]
+    own = [entity_id(t, " ".join(w) or fold(text.strip())) for w, t, text in keyed]
+    full = [(i, w, t) for i, (w, t, _) in enumerate(keyed) if len(w) > 1]
+    ids = list(own)
+    for i, (words, type_, _) in enumerate(keyed):
+        if not words or not informative(words):
+            continue
+        earlier = [j for j, w, t in full if j < i and t == type_ and _part_of(words, w, type_ == "PERSON")]
+        if earlier:
+            ids[i] = ids[earlier[-1]]
+            continue
+        later = {own[j] for j, w, t in full if j > i and t == type_ and _part_of(words, w, type_ == "PERSON")}
+        if len(later) == 1:
+            ids[i] = later.pop()
     return ids

@@ -1,0 +1,118 @@
+"""Stage 3b, post-processing: from the model's entity spans to the mentions the tables keep.
+
+Whatever model runs (``nl_core_news_lg`` or the project's own), its entities go through the
+same steps, in ``run`` and in ``evaluate`` alike, so scores describe the tables:
+
+1. label mapping and mention filters (:mod:`pipeline.labels`);
+2. span rules, one entity at a time (:mod:`.spans`): no line breaks, no quotes or titles at
+   the edges, no capitalised non-names;
+3. listed names (:mod:`.gazetteer`): a country is a place and a listed organisation an
+   organisation whatever the model said, and a listed name that no entity covers is added;
+4. repeats: another occurrence of a name found in the same text, spelled the same, is a
+   mention too, of the same type;
+5. article rules (:mod:`.consensus`), once per article: one name, one type.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+from spacy.vocab import Vocab
+
+from ..labels import mention_type
+from .consensus import Mention, harmonise
+from .gazetteer import known_type, organisations, places
+from .spans import initial, refine
+
+__all__ = ["Candidate", "Mention", "doc_mentions", "harmonise"]
+
+
+
+@dataclass(slots=True)
+class Candidate:
+    """One mention of a Doc, before the article rules: character offsets into the Doc's text."""
+
+    start_char: int
+    end_char: int
+    start: int
+    text: str
+    label: str
+    type: str
+    initial: bool
+
+
+_MATCHERS: dict[int, PhraseMatcher] = {}
+#: ``mentions.label`` of a mention that a listed name added where the model found none
+LISTED = "LISTED"
+#: ``mentions.label`` of another occurrence of a name the model found elsewhere in the text
+REPEATED = "REPEATED"
+
+
+def _matcher(tokenizer: Callable[[str], Doc], vocab: Vocab) -> PhraseMatcher:
+    """A PhraseMatcher of the listed names, tokenized as the model tokenizes; once per model."""
+    key = id(vocab)
+    matcher = _MATCHERS.get(key)
+    if matcher is None:
+        _MATCHERS.clear()
+        matcher = PhraseMatcher(vocab, attr="ORTH")
+        for label, names in (("ORGANISATION", organisations()), ("PLACE", places())):
+            matcher.add(label, [tokenizer(n) for n in sorted(names)])
+        _MATCHERS[key] = matcher
+    return matcher
+
+
+def doc_mentions(doc: Doc, tokenizer: Callable[[str], Doc]) -> list[Candidate]:
+    """The mentions of one Doc after label mapping, span rules and listed names, in text order."""
+    out: list[Candidate] = []
+    covered = bytearray(len(doc))
+    for ent in doc.ents:
+        type_ = mention_type(ent.label_, ent.text)
+        if type_ is None:
+            continue
+        span = refine(doc, ent.start, ent.end, type_)
+        if span is None:
+            continue
+        s = doc[span[0] : span[1]]
+        type_ = known_type(s.text) or type_
+        out.append(Candidate(s.start_char, s.end_char, s.start, s.text, ent.label_, type_, initial(doc, s.start)))
+        for k in range(ent.start, ent.end):
+            covered[k] = 1
+    for match_id, start, end in _matcher(tokenizer, doc.vocab)(doc):
+        if any(covered[start:end]):
+            continue
+        s = doc[start:end]
+        first = initial(doc, start)
+        # a single capitalised word at the start of a sentence may be an ordinary word ("Groen")
+        if end - start == 1 and first and not s.text.isupper():
+            continue
+        out.append(Candidate(s.start_char, s.end_char, start, s.text, LISTED, doc.vocab.strings[match_id], first))
+        for k in range(start, end):
+            covered[k] = 1
+    out.extend(_repeats(doc, out, covered))
+    out.sort(key=lambda c: c.start)
+    return out
+
+
+def _repeats(doc: Doc, found: list[Candidate], covered: bytearray) -> list[Candidate]:
+    """Other occurrences of a name already found in this Doc, spelled the same, that no mention
+    covers: the model often tags a name once and misses it the next time ("in de zone Koersk")."""
+    by_first: dict[str, list[tuple[tuple[str, ...], Candidate]]] = {}
+    for c in found:
+        words = tuple(t.text for t in doc.char_span(c.start_char, c.end_char))
+        by_first.setdefault(words[0], []).append((words, c))
+    out = []
+    for i, token in enumerate(doc):
+        if covered[i] or token.text not in by_first:
+            continue
+        for words, c in sorted(by_first[token.text], key=lambda x: -len(x[0])):
+            end = i + len(words)
+            if end <= len(doc) and not any(covered[i:end]) and tuple(t.text for t in doc[i:end]) == words:
+                s = doc[i:end]
+                out.append(Candidate(s.start_char, s.end_char, i, s.text, REPEATED, c.type, initial(doc, i)))
+                for k in range(i, end):
+                    covered[k] = 1
+                break
+    return out

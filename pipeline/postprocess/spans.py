@@ -1,0 +1,125 @@
+"""Span rules: one model entity at a time, at token level, before any article-level evidence.
+
+Each rule takes the entity's tokens ``[start, end)`` in the Doc and its type and returns the
+corrected token range, or None when what is left is no name. Rules run in registry order and
+only ever shrink a span or drop it, so a rule can never make a mention longer or invent one;
+what they fix are the error classes of docs/entities.md: spans over line breaks, quotes and
+titles at the edges, a leading adjective or sentence-initial word, capitalised non-names.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from spacy.tokens import Doc
+
+from ..registry import Registry
+from ..resolve import PARTICLES, TITLES
+from .lexicon import FUNCTION_WORDS, GENERIC_HEADS, NOT_NAMES
+
+Range = tuple[int, int]
+SpanRule = Callable[[Doc, int, int, str], Range | None]
+#: Rules in the order they run; each returns the new token range or None to drop the entity.
+SPAN_RULES: Registry[SpanRule] = Registry()
+
+#: Nationality and demonym adjectives: capitalised, one word, an adjective ending
+#: ("Oekraïense", "Russische", "Belgisch", "West-Russische").
+DEMONYM = re.compile(r"^[A-ZÀ-Ý][\w'-]*(?:[bcdfghjklmnpqrstvwxz]s(?:ch)?e|isch|ische|[aeiï]n?se|ese)$")
+_PARTICLES = PARTICLES | {"'t", "’t"}
+_OPENERS = set("\"'“”„‘’‚«»([{-–—:•*")
+_TITLE_WORDS = frozenset(t.rstrip(".") for t in TITLES)
+_POSSESSIVE = {"'s", "’s", "'", "’"}
+
+
+def initial(doc: Doc, i: int) -> bool:
+    """Token i starts a sentence or a line, or follows an opening quote or dash there: its
+    capital says nothing about whether it is a name."""
+    while True:
+        if i == 0 or doc[i].is_sent_start or doc[i - 1].is_space:
+            return True
+        if doc[i - 1].text not in _OPENERS:
+            return False
+        i -= 1
+
+
+def _has_upper(word: str) -> bool:
+    return any(ch.isupper() for ch in word)
+
+
+def _is_demonym(word: str) -> bool:
+    return DEMONYM.match(word) is not None
+
+
+@SPAN_RULES.register("no_line_breaks")
+def no_line_breaks(doc: Doc, start: int, end: int, type_: str) -> Range | None:
+    """A span never runs over white space that is a token of its own (a line break, a blank line):
+    keep the first piece with a capital ("Trump\\n\\nVolgens" is "Trump")."""
+    pieces, lo = [], start
+    for i in range(start, end + 1):
+        if i == end or doc[i].is_space:
+            if lo < i:
+                pieces.append((lo, i))
+            lo = i + 1
+    for lo, hi in pieces:
+        if any(_has_upper(doc[k].text) for k in range(lo, hi)):
+            return lo, hi
+    return None
+
+
+@SPAN_RULES.register("edge_punctuation")
+def edge_punctuation(doc: Doc, start: int, end: int, type_: str) -> Range | None:
+    """Quotes, brackets and dashes off both ends, and a separate possessive 's at the end."""
+    while start < end and doc[start].is_punct and doc[start].text not in ("'t", "’t"):
+        start += 1
+    while end > start and (doc[end - 1].is_punct or doc[end - 1].text in _POSSESSIVE):
+        end -= 1
+    return (start, end) if start < end else None
+
+
+@SPAN_RULES.register("leading_words")
+def leading_words(doc: Doc, start: int, end: int, type_: str) -> Range | None:
+    """Words before the name proper: lower-case words (titles, "de", "het"; particles stay only at
+    the start of a person's name: "van Boxtel"), a capitalised title before a person, a
+    sentence-initial function word ("Volgens Jan Peeters") or generic noun ("“Regio Koersk"),
+    and, before a person, a nationality adjective ("Oekraïense president Zelensky")."""
+    person = type_ == "PERSON"
+    while end - start > 1:
+        word = doc[start].text
+        low = word.casefold()
+        if not _has_upper(word):
+            # lower-case: out, except a particle that starts a person's name ("van Boxtel")
+            drop = not (person and low in _PARTICLES and low not in ("het", "een"))
+        else:
+            drop = (
+                (person and (low.rstrip(".") in _TITLE_WORDS or _is_demonym(word)))
+                or (low in FUNCTION_WORDS and low not in _PARTICLES)
+                or (low in GENERIC_HEADS and initial(doc, start))
+            )
+        if not drop:
+            break
+        start += 1
+    return start, end
+
+
+@SPAN_RULES.register("has_name_word")
+def has_name_word(doc: Doc, start: int, end: int, type_: str) -> Range | None:
+    """Drop what holds no name: no capital at all, or only nationality adjectives, function words
+    and other words that are never names ("West-Russische regio", "Onlangs", "Russen")."""
+    for k in range(start, end):
+        word = doc[k].text
+        if _has_upper(word) and not _is_demonym(word) and word.casefold() not in NOT_NAMES:
+            return start, end
+        if any(ch.isdigit() for ch in word) and end - start > 1:
+            return start, end
+    return None
+
+
+def refine(doc: Doc, start: int, end: int, type_: str) -> Range | None:
+    """The entity's token range after every span rule, or None when it is no mention."""
+    span: Range | None = (start, end)
+    for rule in SPAN_RULES.values():
+        span = rule(doc, span[0], span[1], type_)
+        if span is None:
+            return None
+    return span

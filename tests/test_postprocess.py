@@ -1,0 +1,134 @@
+"""Post-processing: each span rule, listed names, repeats and the article rules, on real Docs.
+
+The Docs come from spaCy's blank Dutch tokenizer and sentencizer with entities set by hand,
+as a model would set them, so each test states exactly which model error it corrects, and
+which correct mention it must leave alone.
+"""
+
+from __future__ import annotations
+
+import pytest
+import spacy
+
+from pipeline.postprocess import LISTED, REPEATED, Mention, doc_mentions, harmonise
+from pipeline.postprocess.gazetteer import known_type
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    nlp = spacy.blank("nl")
+    nlp.add_pipe("sentencizer")
+    return nlp
+
+
+def mentions(nlp, text: str, ents: list[tuple[str, str]] | list[tuple[str, str, int]]):
+    """Run the post-processing on ``text`` with the model entities ``(surface, label[, nth])``."""
+    doc = nlp(text)
+    spans = []
+    for ent in ents:
+        surface, label, nth = (*ent, 0) if len(ent) == 2 else ent
+        start = -1
+        for _ in range(nth + 1):
+            start = text.index(surface, start + 1)
+        spans.append(doc.char_span(start, start + len(surface), label=label, alignment_mode="expand"))
+    doc.ents = spans
+    return [(m.text, m.type, m.label) for m in doc_mentions(doc, nlp.tokenizer)]
+
+
+def test_a_span_never_runs_over_a_line_break(nlp):
+    got = mentions(nlp, "Trump\n\nVolgens analisten kan Donald Trump winnen.", [("Trump\n\nVolgens", "PERSON")])
+    assert ("Trump", "PERSON", "PERSON") in got
+    assert all("\n" not in text and text == text.strip() for text, _, _ in got)
+
+
+def test_quotes_possessives_titles_and_articles_are_cut_from_the_edges(nlp):
+    text = "Zo zei “president Volodimir Zelensky” gisteren. Trump 's plan. Ze zwommen in de Schelde."
+    got = mentions(
+        nlp, text, [("“president Volodimir Zelensky”", "PERSON"), ("Trump 's", "PERSON"), ("de Schelde", "PLACE")]
+    )
+    assert [g[:2] for g in got] == [("Volodimir Zelensky", "PERSON"), ("Trump", "PERSON"), ("Schelde", "PLACE")]
+
+
+def test_a_particle_starting_a_person_stays_but_a_leading_adjective_goes(nlp):
+    text = "Ze sprak met van Boxtel. De Oekraïense Zelensky kwam ook."
+    got = mentions(nlp, text, [("van Boxtel", "PERSON"), ("Oekraïense Zelensky", "PERSON")])
+    assert [g[:2] for g in got] == [("van Boxtel", "PERSON"), ("Zelensky", "PERSON")]
+
+
+def test_capitalised_non_names_are_no_mentions(nlp):
+    text = (
+        "Onlangs wisten de Russen meer. In de West-Russische regio bleef het rustig.\n\nSport\n\n"
+        "De Oekraïners wonnen."
+    )
+    ents = [("Onlangs", "PERSON"), ("Russen", "PERSON"), ("West-Russische regio", "PLACE"), ("Sport", "ORG"),
+            ("Oekraïners", "PLACE")]
+    assert mentions(nlp, text, ents) == []
+
+
+def test_names_like_those_words_are_kept(nlp):
+    # the same classes of words inside a longer name, or a real name next to them
+    text = "Volgens Jan Peeters won Sport Vlaanderen. De Morgen schreef het."
+    got = mentions(nlp, text, [("Volgens Jan Peeters", "PERSON"), ("Sport Vlaanderen", "ORG"), ("De Morgen", "ORG")])
+    assert [g[:2] for g in got] == [("Jan Peeters", "PERSON"), ("Sport Vlaanderen", "ORGANISATION"),
+                                    ("De Morgen", "ORGANISATION")]
+
+
+def test_a_sentence_initial_generic_noun_is_cut_from_a_name(nlp):
+    text = "Het leger rukte op. “Regio Koersk, goed nieuws”, schreef hij."
+    assert mentions(nlp, text, [("Regio Koersk", "PERSON")])[0][:1] == ("Koersk",)
+    # not inside a sentence, where the capital means it is part of the name
+    text = "Ze woont in de Regio Utrecht."
+    assert mentions(nlp, text, [("Regio Utrecht", "PLACE")])[0][:1] == ("Regio Utrecht",)
+
+
+def test_listed_names_get_their_type_and_are_added_where_the_model_missed_them(nlp):
+    text = "Hij schreef op Telegram dat de NAVO en De Standaard het wisten. Groen is een kleur."
+    got = mentions(nlp, text, [("Telegram", "LOC")])
+    assert ("Telegram", "ORGANISATION", "LOC") in got
+    assert ("NAVO", "ORGANISATION", LISTED) in got and ("De Standaard", "ORGANISATION", LISTED) in got
+    # a listed word that starts a sentence is not added on the list's word alone
+    assert all(text != "Groen" for text, _, _ in got)
+    assert known_type("Oekraïne") == "PLACE" and known_type("Verenigde Staten") == "PLACE"
+    assert known_type("Jan Peeters") is None
+
+
+def test_other_occurrences_of_a_found_name_are_mentions_too(nlp):
+    text = "Koersk werd aangevallen. In de zone Koersk viel niemand. De koersk is geen woord."
+    got = mentions(nlp, text, [("Koersk", "GPE")])
+    assert got == [("Koersk", "PLACE", "GPE"), ("Koersk", "PLACE", REPEATED)]
+
+
+def harmonised(*pairs):
+    return harmonise([Mention(text, type_, initial) for text, type_, initial in pairs])
+
+
+def test_one_model_guess_does_not_retype_the_others():
+    # the seed article: "Regio Koersk" PERSON once must not make three PLACE "Koersk" a person
+    types = harmonised(
+        ("Koersk", "PLACE", False), ("Regio Koersk", "PERSON", True), ("Koersk", "PLACE", False),
+        ("Koersk", "PLACE", False),
+    )
+    assert types == ["PLACE"] * 4
+
+
+def test_the_majority_type_of_a_name_wins_within_an_article_and_ties_change_nothing():
+    assert harmonised(("Gent", "PLACE", False), ("Gent", "ORGANISATION", False), ("Gent", "PLACE", False)) == [
+        "PLACE"
+    ] * 3
+    assert harmonised(("Gent", "PLACE", False), ("Gent", "ORGANISATION", False)) == ["PLACE", "ORGANISATION"]
+
+
+def test_a_surname_of_a_person_in_the_article_is_a_person():
+    types = harmonised(
+        ("Wim Kok", "PERSON", False), ("Kok", "PLACE", False), ("Koks", "ORGANISATION", False),
+        ("Amsterdam", "PLACE", False), ("Roger van Boxtel", "PERSON", False), ("van Boxtel", "ORGANISATION", False),
+        ("Boxtel", "PLACE", False),
+    )
+    assert types == ["PERSON", "PERSON", "PERSON", "PLACE", "PERSON", "PERSON", "PERSON"]
+    # before the full name too, but a place that starts a person's name stays a place
+    assert harmonised(("Kok", "PLACE", False), ("Wim Kok", "PERSON", False)) == ["PERSON", "PERSON"]
+    assert harmonised(("Jan van Antwerpen", "PERSON", False), ("Jan", "PLACE", False)) == ["PERSON", "PLACE"]
+    # one full name does not outvote three mentions of a place
+    assert harmonised(
+        ("Jan Gent", "PERSON", False), ("Gent", "PLACE", False), ("Gent", "PLACE", False), ("Gent", "PLACE", False)
+    )[1:] == ["PLACE"] * 3
