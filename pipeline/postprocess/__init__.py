@@ -15,6 +15,7 @@ same steps, in ``run`` and in ``evaluate`` alike, so scores describe the tables:
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -98,21 +99,32 @@ def doc_mentions(doc: Doc, tokenizer: Callable[[str], Doc]) -> list[Candidate]:
 
 def _repeats(doc: Doc, found: list[Candidate], covered: bytearray) -> list[Candidate]:
     """Other occurrences of a name already found in this Doc, spelled the same, that no mention
-    covers: the model often tags a name once and misses it the next time ("in de zone Koersk")."""
-    by_first: dict[str, list[tuple[tuple[str, ...], Candidate]]] = {}
+    covers: the model often tags a name once and misses it the next time ("in de zone Koersk").
+
+    The repeat takes the type most of the name's mentions have. An occurrence next to another
+    capitalised word inside a sentence is part of a longer name the model did not find
+    ("Boudewijn II van Jeruzalem"), so it is left alone.
+    """
+    by_first: dict[str, dict[tuple[str, ...], Counter]] = {}
     for c in found:
         words = tuple(t.text for t in doc.char_span(c.start_char, c.end_char))
-        by_first.setdefault(words[0], []).append((words, c))
+        by_first.setdefault(words[0], {}).setdefault(words, Counter())[c.type] += 1
     out = []
     for i, token in enumerate(doc):
         if covered[i] or token.text not in by_first:
             continue
-        for words, c in sorted(by_first[token.text], key=lambda x: -len(x[0])):
+        for words, types in sorted(by_first[token.text].items(), key=lambda x: -len(x[0])):
             end = i + len(words)
-            if end <= len(doc) and not any(covered[i:end]) and tuple(t.text for t in doc[i:end]) == words:
-                s = doc[i:end]
-                out.append(Candidate(s.start_char, s.end_char, i, s.text, REPEATED, c.type, initial(doc, i)))
-                for k in range(i, end):
-                    covered[k] = 1
+            if end > len(doc) or any(covered[i:end]) or tuple(t.text for t in doc[i:end]) != words:
+                continue
+            first = initial(doc, i)
+            if (i > 0 and not first and doc[i - 1].text[:1].isupper()) or (
+                end < len(doc) and doc[end].text[:1].isupper() and not doc[end].is_sent_start
+            ):
                 break
+            s = doc[i:end]
+            out.append(Candidate(s.start_char, s.end_char, i, s.text, REPEATED, types.most_common(1)[0][0], first))
+            for k in range(i, end):
+                covered[k] = 1
+            break
     return out

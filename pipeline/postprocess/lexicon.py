@@ -103,8 +103,11 @@ LANGUAGES = _words(
     """
 )
 
-#: Single words that are never a mention on their own.
-NOT_NAMES = FUNCTION_WORDS | HEADINGS | DEMONYM_NOUNS | CALENDAR | LANGUAGES
+#: Single words that are never a mention on their own, wherever they stand.
+NOT_NAMES = DEMONYM_NOUNS | CALENDAR | LANGUAGES
+#: Words that are no mention where their capital says nothing: at the start of a sentence or
+#: line. Inside a sentence the capital makes them part of a name ("Anders Gaan Leven").
+INITIAL_NOT_NAMES = FUNCTION_WORDS | HEADINGS
 
 #: Generic nouns a model glues to a name when they start a sentence ("Regio Koersk").
 GENERIC_HEADS = _words(

@@ -16,7 +16,7 @@ from spacy.tokens import Doc
 
 from ..registry import Registry
 from ..resolve import PARTICLES, TITLES
-from .lexicon import FUNCTION_WORDS, GENERIC_HEADS, NOT_NAMES
+from .lexicon import FUNCTION_WORDS, GENERIC_HEADS, INITIAL_NOT_NAMES, NOT_NAMES
 
 Range = tuple[int, int]
 SpanRule = Callable[[Doc, int, int, str], Range | None]
@@ -30,6 +30,7 @@ _PARTICLES = PARTICLES | {"'t", "’t"}
 _OPENERS = set("\"'“”„‘’‚«»([{-–—:•*")
 _TITLE_WORDS = frozenset(t.rstrip(".") for t in TITLES)
 _POSSESSIVE = {"'s", "’s", "'", "’"}
+_KEEP_FINAL = {"!", "?", "."}
 
 
 def initial(doc: Doc, i: int) -> bool:
@@ -69,10 +70,13 @@ def no_line_breaks(doc: Doc, start: int, end: int, type_: str) -> Range | None:
 
 @SPAN_RULES.register("edge_punctuation")
 def edge_punctuation(doc: Doc, start: int, end: int, type_: str) -> Range | None:
-    """Quotes, brackets and dashes off both ends, and a separate possessive 's at the end."""
+    """Quotes, brackets, dashes and commas off both ends, and a separate possessive 's at the end.
+    A final "!", "?" or "." stays: it can be part of the name ("Groen!", "Yahoo!", "Jr.")."""
     while start < end and doc[start].is_punct and doc[start].text not in ("'t", "’t"):
         start += 1
-    while end > start and (doc[end - 1].is_punct or doc[end - 1].text in _POSSESSIVE):
+    while end > start and (
+        (doc[end - 1].is_punct and doc[end - 1].text not in _KEEP_FINAL) or doc[end - 1].text in _POSSESSIVE
+    ):
         end -= 1
     return (start, end) if start < end else None
 
@@ -81,7 +85,8 @@ def edge_punctuation(doc: Doc, start: int, end: int, type_: str) -> Range | None
 def leading_words(doc: Doc, start: int, end: int, type_: str) -> Range | None:
     """Words before the name proper: lower-case words (titles, "de", "het"; particles stay only at
     the start of a person's name: "van Boxtel"), a capitalised title before a person, a
-    sentence-initial function word ("Volgens Jan Peeters") or generic noun ("“Regio Koersk"),
+    function word or generic noun at the start of a sentence ("Volgens Jan Peeters", "“Regio
+    Koersk"; inside a sentence "Anders Gaan Leven" keeps its capitalised "Anders"),
     and, before a person, a nationality adjective ("Oekraïense president Zelensky")."""
     person = type_ == "PERSON"
     while end - start > 1:
@@ -93,7 +98,7 @@ def leading_words(doc: Doc, start: int, end: int, type_: str) -> Range | None:
         else:
             drop = (
                 (person and (low.rstrip(".") in _TITLE_WORDS or _is_demonym(word)))
-                or (low in FUNCTION_WORDS and low not in _PARTICLES)
+                or (low in FUNCTION_WORDS and low not in _PARTICLES and initial(doc, start))
                 or (low in GENERIC_HEADS and initial(doc, start))
             )
         if not drop:
@@ -108,7 +113,13 @@ def has_name_word(doc: Doc, start: int, end: int, type_: str) -> Range | None:
     and other words that are never names ("West-Russische regio", "Onlangs", "Russen")."""
     for k in range(start, end):
         word = doc[k].text
-        if _has_upper(word) and not _is_demonym(word) and word.casefold() not in NOT_NAMES:
+        low = word.casefold()
+        if (
+            _has_upper(word)
+            and not _is_demonym(word)
+            and low not in NOT_NAMES
+            and not (low in INITIAL_NOT_NAMES and initial(doc, k))
+        ):
             return start, end
         if any(ch.isdigit() for ch in word) and end - start > 1:
             return start, end
