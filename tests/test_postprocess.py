@@ -129,3 +129,28 @@ def test_a_surname_of_a_person_in_the_article_is_a_person():
     # a known place typed PLACE is not turned into a person by one person-typed full name
     assert harmonised(("Jan Gent", "PERSON", False), ("Gent", "PLACE", False)) == ["PERSON", "PLACE"]
     assert harmonised(("Ivan Koersk", "PERSON", False), ("Koersk", "PLACE", False)) == ["PERSON", "PLACE"]
+
+
+def test_after_a_title_the_mention_is_a_person_and_an_office_is_split_from_its_place(nlp):
+    text = "Dat zei minister Netelenbos. Volgens burgemeester Opstelten van Rotterdam en directeur Beijer van Sparta."
+    got = mentions(nlp, text, [("Netelenbos", "ORG"), ("Opstelten van Rotterdam", "PER"), ("Beijer van Sparta", "PER")])
+    assert [g[:2] for g in got] == [
+        ("Netelenbos", "PERSON"), ("Opstelten", "PERSON"), ("Rotterdam", "PLACE"), ("Beijer", "PERSON"),
+        ("Sparta", "ORGANISATION"),
+    ]
+    # without a title, a person named after a place stays whole
+    assert mentions(nlp, "Ze sprak met Jan van Antwerpen.", [("Jan van Antwerpen", "PER")])[0][:2] == (
+        "Jan van Antwerpen", "PERSON")
+
+
+def test_a_city_adjective_before_a_place_goes_but_not_inside_a_place_name(nlp):
+    text = "Ze zitten op de Rotterdamse Boompjes. De Russische Federatie en de Middellandse Zee."
+    got = mentions(nlp, text, [("Rotterdamse Boompjes", "LOC"), ("Russische Federatie", "LOC"),
+                               ("Middellandse Zee", "LOC")])
+    assert [g[0] for g in got] == ["Boompjes", "Russische Federatie", "Middellandse Zee"]
+
+
+def test_languages_and_section_numbers_are_no_mentions(nlp):
+    text = "Ze krijgen les in het Roetheens en het Servisch. Zie U1.1.5 en M6.1.2 hierna."
+    got = mentions(nlp, text, [("Roetheens", "PER"), ("Servisch", "LOC"), ("U1.1.5", "ORG"), ("M6.1.2", "LOC")])
+    assert got == []

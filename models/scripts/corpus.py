@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -24,7 +25,9 @@ from ud_names import load_all  # noqa: E402
 ROOT = Path(__file__).resolve().parents[2]
 UD = ROOT.parent / "shared" / "data" / "ud-dutch"
 DATA = ROOT / "models" / "data"
-OUT = ROOT / "models" / "build" / "corpus"
+OUT = Path(os.environ.get("NL_ENTITIES_CORPUS", ROOT / "models" / "build" / "corpus"))
+#: NL_ENTITIES_NO_EUROPEANA=1 leaves the Europeana pages out (to measure what they add)
+WITH_EUROPEANA = not os.environ.get("NL_ENTITIES_NO_EUROPEANA")
 MAX_SENTS_PER_DOC = 8
 
 
@@ -117,7 +120,7 @@ def main() -> None:
             bins[split].add(doc)
             gold_jsonl[split].append({"doc_id": r["id"], "text": r["text"], "entities": r["entities"]})
     n_enp = 0
-    for doc in europeana_chunks():
+    for doc in europeana_chunks() if WITH_EUROPEANA else []:
         if doc.doc_id in BENCH_DOCS:
             continue
         bins["train"].add(partial_doc(nlp, doc.text, doc.kb_entities))

@@ -5,7 +5,8 @@ same steps, in ``run`` and in ``evaluate`` alike, so scores describe the tables:
 
 1. label mapping and mention filters (:mod:`pipeline.labels`);
 2. span rules, one entity at a time (:mod:`.spans`): no line breaks, no quotes or titles at
-   the edges, no capitalised non-names;
+   the edges, no capitalised non-names; after a person's title the mention is a person, and
+   "burgemeester Opstelten van Rotterdam" is split into the person and the place;
 3. listed names (:mod:`.gazetteer`): a country is a place and a listed organisation an
    organisation whatever the model said, and a listed name that no entity covers is added;
 4. repeats: another occurrence of a name found in the same text, spelled the same, is a
@@ -25,8 +26,8 @@ from spacy.vocab import Vocab
 
 from ..labels import mention_type
 from .consensus import Mention, harmonise
-from .gazetteer import known_type, organisations, places
-from .spans import initial, refine
+from .gazetteer import known_place, known_type, organisations, places
+from .spans import initial, refine, title_before
 
 __all__ = ["Candidate", "Mention", "doc_mentions", "harmonise"]
 
@@ -76,9 +77,13 @@ def doc_mentions(doc: Doc, tokenizer: Callable[[str], Doc]) -> list[Candidate]:
         span = refine(doc, ent.start, ent.end, type_)
         if span is None:
             continue
-        s = doc[span[0] : span[1]]
-        type_ = known_type(s.text) or type_
-        out.append(Candidate(s.start_char, s.end_char, s.start, s.text, ent.label_, type_, initial(doc, s.start)))
+        for (lo, hi), part_type in _split_office(doc, span[0], span[1], type_):
+            s = doc[lo:hi]
+            listed = known_type(s.text)
+            if listed is None and title_before(doc, lo):
+                part_type = "PERSON"  # "minister Netelenbos", "burgemeester Opstelten"
+            part_type = listed or part_type
+            out.append(Candidate(s.start_char, s.end_char, lo, s.text, ent.label_, part_type, initial(doc, lo)))
         for k in range(ent.start, ent.end):
             covered[k] = 1
     for match_id, start, end in _matcher(tokenizer, doc.vocab)(doc):
@@ -95,6 +100,29 @@ def doc_mentions(doc: Doc, tokenizer: Callable[[str], Doc]) -> list[Candidate]:
     out.extend(_repeats(doc, out, covered))
     out.sort(key=lambda c: c.start)
     return out
+
+
+#: Titles of offices held in a place: "burgemeester X van Y" names a place Y
+PLACE_OFFICES = frozenset(
+    "burgemeester gouverneur schepen wethouder gedeputeerde bisschop aartsbisschop koning koningin prins "
+    "prinses graaf gravin hertog keizer".split()
+)
+
+
+def _split_office(doc: Doc, start: int, end: int, type_: str) -> list[tuple[tuple[int, int], str]]:
+    """"burgemeester [Opstelten van Rotterdam]" is a person and the place of his office: after a
+    title, "X van Y" is split, Y a place when it is a known place, else an organisation
+    ("directeur Beijer van Sparta"; only an office held in a place, such as a mayor's, makes a
+    known place of it). Without the title "Jan van Antwerpen" stays one person."""
+    if type_ != "PERSON" or not title_before(doc, start):
+        return [((start, end), type_)]
+    for k in range(start + 1, end - 1):
+        nxt = doc[k + 1].text
+        if doc[k].text == "van" and nxt[:1].isupper() and nxt.casefold() not in ("de", "der"):
+            rest = doc[k + 1 : end].text
+            place = doc[start - 1].text.casefold() in PLACE_OFFICES and known_place(rest)
+            return [((start, k), "PERSON"), ((k + 1, end), known_type(rest) or ("PLACE" if place else "ORGANISATION"))]
+    return [((start, end), type_)]
 
 
 def _repeats(doc: Doc, found: list[Candidate], covered: bytearray) -> list[Candidate]:

@@ -10,6 +10,8 @@ Organisations and places come from ``gazetteer.py``.
 
 from __future__ import annotations
 
+import re
+
 
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
@@ -60,7 +62,7 @@ HEADINGS = _words(
 #: Nationality and demonym nouns (singular and plural): people, not places.
 DEMONYM_NOUNS = _words(
     """
-    nederlander nederlanders belg belgen vlaming vlamingen waal walen brusselaar brusselaars
+    nederlander nederlanders belg belgen vlaming vlamingen walen brusselaar brusselaars
     fries friezen limburger limburgers brabander brabanders amsterdammer amsterdammers
     rotterdammer rotterdammers antwerpenaar antwerpenaren gentenaar gentenaars
     fransman fransen fransozen duitser duitsers brit britten engelsman engelsen schot schotten ier
@@ -69,12 +71,12 @@ DEMONYM_NOUNS = _words(
     rus russen oekraïner oekraïners wit-rus wit-russen pool tsjech tsjechen slowaak slowaken
     hongaar hongaren roemeen roemenen bulgaar bulgaren serviër serviërs kroaat kroaten bosniër
     bosniërs albanees albanezen griek grieken turk turken italiaan italianen spanjaard spanjaarden
-    portugees portugezen zwitser zwitsers oostenrijker oostenrijkers deen denen zweed zweden
+    portugees portugezen zwitser zwitsers oostenrijker oostenrijkers deen denen zweed
     noor noren fin finnen est esten let letten litouwer litouwers ijslander ijslanders
     marokkaan marokkanen algerijn algerijnen tunesiër tunesiërs egyptenaar egyptenaren libiër
     libiërs syriër syriërs irakees irakezen iraniër iraniërs afghaan afghanen pakistaan pakistanen
     indiër indiërs chinees chinezen japanner japanners koreaan koreanen vietnamees vietnamezen
-    thai indonesiër indonesiërs filipijn filipijnen australiër australiërs nieuw-zeelander
+    thai indonesiër indonesiërs australiër australiërs nieuw-zeelander
     israëliër israëliërs palestijn palestijnen libanees libanezen jordaniër jordaniërs saoediër
     saoediërs jemeniet jemenieten koerd koerden armeniër armeniërs georgiër georgiërs
     azerbeidzjaan azerbeidzjanen kazak kazakken oezbeek oezbeken tsjetsjeen tsjetsjenen
@@ -95,19 +97,42 @@ CALENDAR = _words(
     """
 )
 
-#: Languages (capitalised in Dutch): not entities.
+#: Languages (capitalised in Dutch): not entities. CLDR's Dutch language names (babel) add the
+#: rest ("Rutheens", "Servisch"), one-word names with a language ending only, so that no place
+#: or people ("Alabama", "Akan") is taken for a language.
 LANGUAGES = _words(
     """
     nederlands vlaams frans duits engels spaans italiaans portugees russisch oekraïens pools
     turks arabisch chinees japans grieks latijn hebreeuws hindi swahili berbers koerdisch
     """
 )
+_LANGUAGE_ENDING = re.compile(r"(?:s|sch)$")
+
+
+def _cldr_languages() -> frozenset[str]:
+    try:
+        from babel import Locale
+
+        names = Locale("nl").languages.values()
+    except Exception:  # noqa: BLE001 - babel missing or unreadable: the list above still holds
+        return frozenset()
+    return frozenset(n.casefold() for n in names if " " not in n and _LANGUAGE_ENDING.search(n))
+
 
 #: Single words that are never a mention on their own, wherever they stand.
-NOT_NAMES = DEMONYM_NOUNS | CALENDAR | LANGUAGES
+NOT_NAMES = DEMONYM_NOUNS | CALENDAR | LANGUAGES | _cldr_languages()
 #: Words that are no mention where their capital says nothing: at the start of a sentence or
 #: line. Inside a sentence the capital makes them part of a name ("Anders Gaan Leven").
 INITIAL_NOT_NAMES = FUNCTION_WORDS | HEADINGS
+
+#: Last words of place names that start with a nationality adjective ("Russische Federatie",
+#: "Middellandse Zee"): there the adjective is part of the name.
+GEO_HEADS = _words(
+    """
+    federatie republiek unie emiraten eilanden eiland zee oceaan golf alpen gebergte woud kust
+    staten gemeenschap vlakte woestijn baai meer rijk
+    """
+)
 
 #: Generic nouns a model glues to a name when they start a sentence ("Regio Koersk").
 GENERIC_HEADS = _words(

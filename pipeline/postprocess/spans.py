@@ -16,7 +16,7 @@ from spacy.tokens import Doc
 
 from ..registry import Registry
 from ..resolve import PARTICLES, TITLES
-from .lexicon import FUNCTION_WORDS, GENERIC_HEADS, INITIAL_NOT_NAMES, NOT_NAMES
+from .lexicon import FUNCTION_WORDS, GENERIC_HEADS, GEO_HEADS, INITIAL_NOT_NAMES, NOT_NAMES
 
 Range = tuple[int, int]
 SpanRule = Callable[[Doc, int, int, str], Range | None]
@@ -31,6 +31,8 @@ _OPENERS = set("\"'“”„‘’‚«»([{-–—:•*")
 _TITLE_WORDS = frozenset(t.rstrip(".") for t in TITLES)
 _POSSESSIVE = {"'s", "’s", "'", "’"}
 _KEEP_FINAL = {"!", "?", "."}
+#: Section and item numbers ("U1.1.5", "M6.1.2", "3.2"): capitalised, never names
+_CODE = re.compile(r"^[A-Z]{0,3}\d+(?:[.,]\d+)*[a-z]?\.?$")
 
 
 def initial(doc: Doc, i: int) -> bool:
@@ -87,7 +89,8 @@ def leading_words(doc: Doc, start: int, end: int, type_: str) -> Range | None:
     the start of a person's name: "van Boxtel"), a capitalised title before a person, a
     function word or generic noun at the start of a sentence ("Volgens Jan Peeters", "“Regio
     Koersk"; inside a sentence "Anders Gaan Leven" keeps its capitalised "Anders"),
-    and, before a person, a nationality adjective ("Oekraïense president Zelensky")."""
+    and a nationality adjective before a person or a place ("Oekraïense president Zelensky",
+    "Rotterdamse Boompjes"; not in "Russische Federatie" or "Middellandse Zee")."""
     person = type_ == "PERSON"
     while end - start > 1:
         word = doc[start].text
@@ -98,6 +101,8 @@ def leading_words(doc: Doc, start: int, end: int, type_: str) -> Range | None:
         else:
             drop = (
                 (person and (low.rstrip(".") in _TITLE_WORDS or _is_demonym(word)))
+                # "de Rotterdamse [Boompjes]", but "Russische Federatie", "Middellandse Zee"
+                or (type_ == "PLACE" and _is_demonym(word) and doc[end - 1].text.casefold() not in GEO_HEADS)
                 or (low in FUNCTION_WORDS and low not in _PARTICLES and initial(doc, start))
                 or (low in GENERIC_HEADS and initial(doc, start))
             )
@@ -109,10 +114,13 @@ def leading_words(doc: Doc, start: int, end: int, type_: str) -> Range | None:
 
 @SPAN_RULES.register("has_name_word")
 def has_name_word(doc: Doc, start: int, end: int, type_: str) -> Range | None:
-    """Drop what holds no name: no capital at all, or only nationality adjectives, function words
-    and other words that are never names ("West-Russische regio", "Onlangs", "Russen")."""
+    """Drop what holds no name: no capital at all, or only nationality adjectives, function words,
+    section numbers and other words that are never names ("West-Russische regio", "Onlangs",
+    "Russen", "U1.1.5")."""
     for k in range(start, end):
         word = doc[k].text
+        if _CODE.match(word):
+            continue
         low = word.casefold()
         if (
             _has_upper(word)
@@ -134,3 +142,8 @@ def refine(doc: Doc, start: int, end: int, type_: str) -> Range | None:
         if span is None:
             return None
     return span
+
+
+def title_before(doc: Doc, start: int) -> bool:
+    """The token before the span is a person's title ("minister Netelenbos", "mevrouw Peeters")."""
+    return start > 0 and doc[start - 1].text.casefold().rstrip(".") in _TITLE_WORDS
