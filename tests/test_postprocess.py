@@ -75,7 +75,11 @@ def test_names_like_those_words_are_kept(nlp):
 
 def test_a_sentence_initial_generic_noun_is_cut_from_a_name(nlp):
     text = "Het leger rukte op. “Regio Koersk, goed nieuws”, schreef hij."
-    assert mentions(nlp, text, [("Regio Koersk", "PERSON")])[0][:1] == ("Koersk",)
+    # cut, and the generic noun says what the rest is
+    assert mentions(nlp, text, [("Regio Koersk", "PERSON")])[0][:2] == ("Koersk", "PLACE")
+    text = "Ze las het in de krant Het Belang. Hij woont in de stad Kok."
+    assert [g[:2] for g in mentions(nlp, text, [("Het Belang", "LOC"), ("Kok", "PER")])] == [
+        ("Het Belang", "ORGANISATION"), ("Kok", "PLACE")]
     # not inside a sentence, where the capital means it is part of the name
     text = "Ze woont in de Regio Utrecht."
     assert mentions(nlp, text, [("Regio Utrecht", "PLACE")])[0][:1] == ("Regio Utrecht",)

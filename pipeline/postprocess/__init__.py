@@ -5,7 +5,8 @@ same steps, in ``run`` and in ``evaluate`` alike, so scores describe the tables:
 
 1. label mapping and mention filters (:mod:`pipeline.labels`);
 2. span rules, one entity at a time (:mod:`.spans`): no line breaks, no quotes or titles at
-   the edges, no capitalised non-names; after a person's title the mention is a person, and
+   the edges, no capitalised non-names; the word before a name can type it (a title: a
+   person; "regio", "stad": a place; "krant", "partij": an organisation), and
    "burgemeester Opstelten van Rotterdam" is split into the person and the place;
 3. listed names (:mod:`.gazetteer`): a country is a place and a listed organisation an
    organisation whatever the model said, and a listed name that no entity covers is added;
@@ -27,7 +28,7 @@ from spacy.vocab import Vocab
 from ..labels import mention_type
 from .consensus import Mention, harmonise
 from .gazetteer import known_place, known_type, organisations, places
-from .spans import initial, refine, title_before
+from .spans import head_type, initial, refine, title_before
 
 __all__ = ["Candidate", "Mention", "doc_mentions", "harmonise"]
 
@@ -79,10 +80,8 @@ def doc_mentions(doc: Doc, tokenizer: Callable[[str], Doc]) -> list[Candidate]:
             continue
         for (lo, hi), part_type in _split_office(doc, span[0], span[1], type_):
             s = doc[lo:hi]
-            listed = known_type(s.text)
-            if listed is None and title_before(doc, lo):
-                part_type = "PERSON"  # "minister Netelenbos", "burgemeester Opstelten"
-            part_type = listed or part_type
+            # a listed name keeps its type; else the word before it may say ("minister Netelenbos")
+            part_type = known_type(s.text) or head_type(doc, lo) or part_type
             out.append(Candidate(s.start_char, s.end_char, lo, s.text, ent.label_, part_type, initial(doc, lo)))
         for k in range(ent.start, ent.end):
             covered[k] = 1

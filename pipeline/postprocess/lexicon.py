@@ -134,10 +134,19 @@ GEO_HEADS = _words(
     """
 )
 
-#: Generic nouns a model glues to a name when they start a sentence ("Regio Koersk").
+#: Generic place nouns: glued to a name when they start a sentence ("Regio Koersk"), and before
+#: a name they say it is a place ("de provincie [Antwerpen]", "de stad [Gent]").
 GENERIC_HEADS = _words(
     """
     regio provincie stad gemeente dorp district deelstaat staat land republiek oblast streek
     wijk buurt haven luchthaven rivier meer berg eiland kust grens hoofdstad
+    """
+)
+
+#: Nouns that say what the name after them is ("de krant [De Morgen]", "het bedrijf [Bekaert]").
+ORGANISATION_HEADS = _words(
+    """
+    partij krant dagblad weekblad tijdschrift omroep zender bedrijf concern firma bank club
+    voetbalclub ploeg vakbond vereniging stichting organisatie beweging groep fractie
     """
 )

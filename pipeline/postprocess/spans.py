@@ -16,7 +16,7 @@ from spacy.tokens import Doc
 
 from ..registry import Registry
 from ..resolve import PARTICLES, TITLES
-from .lexicon import FUNCTION_WORDS, GENERIC_HEADS, GEO_HEADS, INITIAL_NOT_NAMES, NOT_NAMES
+from .lexicon import FUNCTION_WORDS, GENERIC_HEADS, GEO_HEADS, INITIAL_NOT_NAMES, NOT_NAMES, ORGANISATION_HEADS
 
 Range = tuple[int, int]
 SpanRule = Callable[[Doc, int, int, str], Range | None]
@@ -142,6 +142,21 @@ def refine(doc: Doc, start: int, end: int, type_: str) -> Range | None:
         if span is None:
             return None
     return span
+
+
+def head_type(doc: Doc, start: int) -> str | None:
+    """The type the word before a name gives it: a person's title ("minister Netelenbos"), a
+    place noun ("de regio Koersk", "“Regio Koersk"), an organisation noun ("de krant De Tijd")."""
+    if start == 0:
+        return None
+    word = doc[start - 1].text.casefold().rstrip(".")
+    if word in _TITLE_WORDS:
+        return "PERSON"
+    if word in GENERIC_HEADS:
+        return "PLACE"
+    if word in ORGANISATION_HEADS:
+        return "ORGANISATION"
+    return None
 
 
 def title_before(doc: Doc, start: int) -> bool:
