@@ -49,6 +49,12 @@ def test_quotes_possessives_titles_and_articles_are_cut_from_the_edges(nlp):
     assert [g[:2] for g in got] == [("Volodimir Zelensky", "PERSON"), ("Trump", "PERSON"), ("Schelde", "PLACE")]
 
 
+def test_lower_case_words_after_a_name_go(nlp):
+    text = "Het Landelijke Beraad van de beweging. Johannes de Doper kwam."
+    got = mentions(nlp, text, [("Landelijke Beraad van", "ORG"), ("Johannes de Doper", "PER")])
+    assert [g[0] for g in got] == ["Landelijke Beraad", "Johannes de Doper"]
+
+
 def test_a_particle_starting_a_person_stays_but_a_leading_adjective_goes(nlp):
     text = "Ze sprak met van Boxtel. De Oekraïense Zelensky kwam ook."
     got = mentions(nlp, text, [("van Boxtel", "PERSON"), ("Oekraïense Zelensky", "PERSON")])

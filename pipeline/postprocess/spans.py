@@ -112,6 +112,15 @@ def leading_words(doc: Doc, start: int, end: int, type_: str) -> Range | None:
     return start, end
 
 
+@SPAN_RULES.register("trailing_words")
+def trailing_words(doc: Doc, start: int, end: int, type_: str) -> Range | None:
+    """Lower-case words after the name proper: a name ends in a capitalised word, a number or a
+    particle-free token ("Landelijke Beraad van" -> "Landelijke Beraad")."""
+    while end - start > 1 and doc[end - 1].text.isalpha() and doc[end - 1].text.islower():
+        end -= 1
+    return start, end
+
+
 @SPAN_RULES.register("has_name_word")
 def has_name_word(doc: Doc, start: int, end: int, type_: str) -> Range | None:
     """Drop what holds no name: no capital at all, or only nationality adjectives, function words,
