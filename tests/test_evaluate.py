@@ -102,8 +102,9 @@ def test_evaluate_command_on_jsonl_and_conll(tmp_path, ruler_model):
     c.write_text(CONLL, encoding="utf-8")
     cli("evaluate", c, "--model", ruler_model, "--json", tmp_path / "c.json")
     s2 = json.loads((tmp_path / "c.json").read_text())
-    # the ruler knows Andri Jermak, Koersk, Telegram, Jan van der Berg; not Gent
-    assert s2["micro"]["tp"] == 4 and s2["micro"]["fn"] == 1 and s2["micro"]["fp"] == 0
+    # the ruler knows Andri Jermak, Koersk, Telegram, Jan van der Berg; not Gent, which the
+    # post-processing adds as a listed place, as it does in run
+    assert s2["micro"]["tp"] == 5 and s2["micro"]["fn"] == 0 and s2["micro"]["fp"] == 0
 
 
 def test_evaluate_usage_errors(tmp_path):
