@@ -2,8 +2,9 @@
 
 Two kinds of document:
 
-* UD Dutch documents (``WR-P-P-H-...``, ``wiki-...``): their sentences joined by one space, as
-  ``corpus.py`` always did, so offsets in ``ud_annotations.jsonl`` carry over.
+* UD Dutch documents (``WR-P-P-H-...``, ``wiki-...``): their sentences one a line, as news and
+  Wikipedia articles come (headings and list items are sentences of their own in UD; joined by
+  spaces they would run together into one long capitalised phrase).
 * Europeana newspaper chunks (``enp-0000`` ...): the KB file is one stream of 182k tokens with
   no page or sentence breaks, so it is cut into chunks of :data:`ENP_CHUNK` tokens joined by
   one space. A chunk's id is its index, so it never changes.
@@ -92,7 +93,7 @@ def europeana_chunks(path: Path = ENP) -> list[Document]:
 
 
 def ud_documents(ud_dir: Path = UD) -> dict[str, Document]:
-    """Every UD document, its sentences joined by one space in treebank order."""
+    """Every UD document, its sentences one a line in treebank order."""
     docs: dict[str, Document] = {}
     by_doc = defaultdict(list)
     for s in load_all(ud_dir):
@@ -101,7 +102,7 @@ def ud_documents(ud_dir: Path = UD) -> dict[str, Document]:
         text, pieces = "", []
         for s in sents:
             if text:
-                text += " "
+                text += "\n"
             pieces.append((s.sent_id, len(text)))
             text += s.text
         docs[doc_id] = Document(doc_id, text, pieces)
