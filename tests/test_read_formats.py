@@ -345,6 +345,13 @@ def test_dutch_excel_csv_with_bom_semicolons_and_dutch_columns(tmp_path):
     }
 
 
+def test_excel_sep_line_names_the_delimiter(tmp_path):
+    p = tmp_path / "a.csv"
+    p.write_bytes("sep=;\r\nkop;tekst\r\nCafé, bar;Een tekst, met komma's\r\n".encode("cp1252"))
+    (rec,) = records(p)
+    assert rec.fields["title"] == "Café, bar" and rec.fields["text"] == "Een tekst, met komma's"
+
+
 @pytest.mark.parametrize("sep", [",", ";", "\t", "|"])
 def test_the_delimiter_is_sniffed(tmp_path, sep):
     p = tmp_path / "a.csv"
@@ -509,3 +516,12 @@ def test_unreadable_dates_are_empty_and_counted_not_rejected(tmp_path, ruler_mod
         "12/31/2024",
         "gisteren",
     ]
+
+
+def test_a_rerun_replaces_the_rejects_of_archive_members(broken_run, ruler_model):
+    folder, out, expected = broken_run
+    cli("run", folder, "--out", out, "--model", ruler_model, "--workers", "1", "--no-progress")
+    rejects = read_table(out, "rejects")
+    assert len(rejects) == len(expected) and rejects.input.is_unique  # not once per run
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["this_run"]["already_published"] == 4 and manifest["this_run"]["articles"] == 0

@@ -103,28 +103,34 @@ def _inputs(source: Source, fields: FieldMap) -> Iterator[Input]:
     try:
         container = container_for(source)
     except STREAM_ERRORS as exc:
-        yield failed(source.name, "unreadable_file", f"cannot be opened: {describe(exc)}")
+        yield failed(source.name, "unreadable_file", f"cannot be opened: {describe(exc)}", source)
         return
     if container is None:
         stats = InputStats(source.name)
         yield Input(stats, _items(source, stats, fields), source)
         return
     if source.depth >= MAX_DEPTH:
-        yield failed(source.name, "unsupported_format", f"archives nested more than {MAX_DEPTH} deep are not read")
+        yield failed(
+            source.name, "unsupported_format", f"archives nested more than {MAX_DEPTH} deep are not read", source
+        )
         return
     try:
         for inner in container(source):
-            if isinstance(inner, Failed):
-                yield failed(inner.name, inner.reason, inner.detail)
+            if isinstance(inner, Failed):  # the archive itself, or one member of it
+                yield failed(inner.name, inner.reason, inner.detail, source if inner.name == source.name else None)
             else:
                 yield from _inputs(inner, fields)
     except STREAM_ERRORS as exc:
-        yield failed(source.name, "unreadable_file", f"the archive cannot be read on from here: {describe(exc)}")
+        yield failed(
+            source.name, "unreadable_file", f"the archive cannot be read on from here: {describe(exc)}", source
+        )
 
 
-def failed(name: str, reason: str, detail: str) -> Input:
-    """An input that is one reject as a whole."""
+def failed(name: str, reason: str, detail: str, source: Source | None = None) -> Input:
+    """An input that is one reject as a whole (hashed when its bytes can be read)."""
     stats = InputStats(name, records=1)
+    if source is not None:
+        _hash(source, stats)
     return Input(stats, iter([Reject(name, "file", reason, detail)]))
 
 

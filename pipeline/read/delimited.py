@@ -1,14 +1,15 @@
 """CSV and TSV as they come: from Excel in Dutch (``;``, a BOM), from AmCAT, from a database.
 
 The delimiter is the one of ``,`` ``;`` tab ``|`` that the header line uses most (the suffix
-decides a tie: tab for ``.tsv``); fields are quoted with ``"``, as every spreadsheet writes
-them. Fields of any size are accepted. Named ``delimited`` rather than ``csv`` so that it
-never stands in for the standard library's module.
+decides a tie: tab for ``.tsv``), or the one an Excel ``sep=;`` first line names; fields are
+quoted with ``"``, as every spreadsheet writes them. Fields of any size are accepted. Named
+``delimited`` rather than ``csv`` so that it never stands in for the standard library's module.
 """
 
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterator
 from typing import TextIO
 
@@ -19,6 +20,7 @@ from .sources import InputStats, Source
 from .text import text_format
 
 _DELIMITERS = (",", ";", "\t", "|")
+_SEP_LINE = re.compile(r"^sep=(.)\r?\n?$")
 csv.field_size_limit(1 << 30)
 
 
@@ -40,8 +42,11 @@ def delimiter(header: str, default: str) -> str:
 @READERS.register(".csv", ".tsv", ".tab")
 @text_format
 def read_csv(source: Source, stats: InputStats, fields: FieldMap, f: TextIO) -> Iterator[Item]:
-    first = f.readline()
-    sep = delimiter(first.lstrip("\ufeff"), "\t" if source.suffix in (".tsv", ".tab") else ",")
+    first = f.readline().lstrip("\ufeff")
+    if (hint := _SEP_LINE.match(first)) is not None:  # Excel's "sep=;" line: the delimiter, said
+        sep, first = hint.group(1), f.readline()
+    else:
+        sep = delimiter(first, "\t" if source.suffix in (".tsv", ".tab") else ",")
     rows = csv.reader(_chain(first, f), delimiter=sep)
     try:
         header = next(rows)

@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import openpyxl
-
 from ..records import Record, Reject
 from .base import READERS, Item
 from .fields import FieldMap
@@ -30,6 +28,8 @@ def _cell(value: Any) -> Any:
 
 @READERS.register(".xlsx", ".xlsm")
 def read_xlsx(source: Source, stats: InputStats, fields: FieldMap) -> Iterator[Item]:
+    import openpyxl  # here, not at the top: importing it costs every run ~0.4 s, most never need it
+
     if (problem := not_a_package(source, ".xlsx")) is not None:
         stats.records += 1
         yield Reject(source.name, "file", *problem)
