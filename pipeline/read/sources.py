@@ -42,16 +42,12 @@ class Source:
     rewindable: bool = True
     digest: str | None = None  # sha256 known otherwise (a compressed file: the file on disk)
     depth: int = 0  # how many containers it is inside
-    _head: bytes | None = field(default=None, repr=False)
+    _head: bytes = field(default=b"", repr=False)
+    _head_asked: int = field(default=0, repr=False)
 
     @classmethod
     def file(cls, path: Path) -> Source:
         return cls(str(path), path.name, lambda: path.open("rb"))
-
-    @property
-    def suffixes(self) -> list[str]:
-        """Suffixes of the kind name, lower case: ``[".jsonl", ".gz"]``."""
-        return [s.lower() for s in Path(self.kind_name).suffixes]
 
     @property
     def suffix(self) -> str:
@@ -62,13 +58,14 @@ class Source:
 
     def head(self, n: int = 8192) -> bytes:
         """The first bytes, for magic numbers. A one-pass stream is peeked, not consumed."""
-        if self._head is None or len(self._head) < n:
+        if n > self._head_asked:
             if self.rewindable:
                 with self.open() as f:
                     self._head = f.read(n)
             else:
                 stream = self.opener()
                 self._head = stream.peek(n)[:n] if hasattr(stream, "peek") else b""
+            self._head_asked = n
         return self._head[:n]
 
     def sha256(self) -> str:
