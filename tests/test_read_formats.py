@@ -525,3 +525,20 @@ def test_a_rerun_replaces_the_rejects_of_archive_members(broken_run, ruler_model
     assert len(rejects) == len(expected) and rejects.input.is_unique  # not once per run
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["this_run"]["already_published"] == 4 and manifest["this_run"]["articles"] == 0
+
+
+def test_a_parquet_file_that_breaks_off_keeps_the_rows_before_and_is_one_reject(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    p = tmp_path / "a.parquet"
+    texts = [f"Bericht {i} over Gent." for i in range(3000)]
+    table = pa.table({"id": [str(i) for i in range(3000)], "text": texts})
+    pq.write_table(table, p, row_group_size=1000, compression="snappy", use_dictionary=False)
+    data = bytearray(p.read_bytes())
+    at = int(len(data) * 0.8)  # in the last row group, before the footer
+    data[at : at + 500] = b"A" * 500
+    p.write_bytes(bytes(data))
+    out, stats = items(p)
+    assert isinstance(out[-1], Reject) and out[-1].reason == "malformed_row" and "breaks off" in out[-1].detail
+    assert all(isinstance(o, Record) for o in out[:-1]) and len(out) > 1 and stats.records == len(out)

@@ -32,7 +32,16 @@ def read_parquet(source: Source, stats: InputStats, fields: FieldMap) -> Iterato
         if "text" not in fields.columns(names):
             columns = names  # every record gets the missing-text reject that names these columns
         n = 0
-        for batch in pf.iter_batches(batch_size=1024, columns=columns):
+        batches = pf.iter_batches(batch_size=1024, columns=columns)
+        while True:
+            try:
+                batch = next(batches)
+            except StopIteration:
+                return
+            except Exception as exc:  # a damaged row group: the rows before it stand
+                stats.records += 1
+                yield Reject(source.name, f"after row {n}", "malformed_row", f"the Parquet file breaks off: {exc}")
+                return
             for row in batch.to_pylist():
                 n += 1
                 stats.records += 1

@@ -33,13 +33,17 @@ def read_html(source: Source, stats: InputStats, fields: FieldMap) -> Iterator[I
     if len(page) > _MAX_BYTES:
         yield Reject(source.name, "file", "unreadable_file", f"a page over {_MAX_BYTES >> 20} MB is not read")
         return
-    doc = trafilatura.bare_extraction(
-        page,
-        with_metadata=True,
-        include_comments=False,
-        include_tables=False,
-        date_extraction_params=_DATES,
-    )
+    try:
+        doc = trafilatura.bare_extraction(
+            page,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=False,
+            date_extraction_params=_DATES,
+        )
+    except Exception as exc:  # lxml and trafilatura's own errors on markup they cannot parse
+        yield Reject(source.name, "file", "unreadable_file", f"the page cannot be parsed: {type(exc).__name__}: {exc}")
+        return
     text = getattr(doc, "text", None) if doc is not None else None
     if not text or not text.strip():
         yield Reject(source.name, "file", "empty_text", "no article text found in the page (trafilatura)")
