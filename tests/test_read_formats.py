@@ -172,8 +172,10 @@ def broken_folder(folder: Path) -> dict[str, tuple[str, str]]:
     corrupt_zip(folder / "archief.zip")
     whole = gzip.compress(jsonl(rows(40)[10:]), mtime=0)
     (folder / "afgebroken.jsonl.gz").write_bytes(whole[: len(whole) // 2])
-    with (FORMATS / "artikelen.xlsx").open("rb") as plain, (folder / "beveiligd.xlsx").open("wb") as enc:
-        msoffcrypto.format.ooxml.OOXMLFile(plain).encrypt("geheim", enc)
+    for name in ("artikelen.xlsx", "nexis-export.docx"):
+        locked = folder / ("beveiligd" + Path(name).suffix)
+        with (FORMATS / name).open("rb") as plain, locked.open("wb") as enc:
+            msoffcrypto.format.ooxml.OOXMLFile(plain).encrypt("geheim", enc)
     xlsx = (FORMATS / "artikelen.xlsx").read_bytes()
     (folder / "kapot.xlsx").write_bytes(xlsx[: len(xlsx) // 2])
     with zipfile.ZipFile(folder / "kapot.docx", "w") as z:  # a zip, but no Word document in it
@@ -182,6 +184,7 @@ def broken_folder(folder: Path) -> dict[str, tuple[str, str]]:
         "archief.zip/kapot.txt": ("unreadable_file", "CRC"),
         "afgebroken.jsonl.gz": ("unreadable_file", "truncated"),
         "beveiligd.xlsx": ("encrypted_file", "password"),
+        "beveiligd.docx": ("encrypted_file", "password"),
         "kapot.xlsx": ("unreadable_file", ".xlsx"),
         "kapot.docx": ("unreadable_file", ".docx"),
     }
