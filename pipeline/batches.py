@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .normalise import SeenArticles, normalise
-from .read import InputStats, read_input
+from .read import FieldMap, InputStats, inputs
 from .records import Article, Reject
 
 
@@ -46,6 +46,14 @@ class InputTally:
     rejects: int = 0
 
 
+def _merged(first: InputStats, second: InputStats) -> InputStats:
+    """Both inputs' counts on ``second``, which its reader is still updating."""
+    second.records += first.records
+    second.unparsed_dates += first.unparsed_dates
+    second.unparsed_date_examples[:0] = first.unparsed_date_examples
+    return second
+
+
 def _key(settings_key: str, batch: Batch) -> str:
     h = hashlib.sha256(settings_key.encode())
     for a in batch.articles:
@@ -62,6 +70,7 @@ def make_batches(
     batch_size: int,
     batch_words: int,
     tallies: dict[str, InputTally],
+    fields: FieldMap | None = None,
 ) -> Iterator[Batch]:
     """Read, normalise and de-duplicate every record of ``files`` into batches.
 
@@ -71,12 +80,17 @@ def make_batches(
 
     Articles already published with the same text are counted, not batched. Rejects ride along
     with the batch being filled, so they are staged and published like everything else.
+    ``tallies`` gets one entry per input: a file, or each member of an archive.
     """
     seen = SeenArticles()
     batch, words = Batch(""), 0
-    for path in files:
-        tally = tallies[str(path)] = InputTally(InputStats(str(path)))
-        for item in read_input(path, tally.stats):
+    for source in (inp for path in files for inp in inputs(path, fields or FieldMap())):
+        tally = tallies.get(source.stats.path)
+        if tally is None:
+            tally = tallies[source.stats.path] = InputTally(source.stats)
+        else:  # the same name twice (a zip may hold two members of one name): one entry, both counted
+            tally.stats = _merged(tally.stats, source.stats)
+        for item in source.items:
             if isinstance(item, Reject):
                 batch.rejects.append(item)
                 tally.rejects += 1

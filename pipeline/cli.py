@@ -44,7 +44,13 @@ def _setup_logging(verbose: bool) -> None:
 
 @app.command()
 def run(
-    inputs: Annotated[list[Path], typer.Argument(help="Files (.jsonl .csv .parquet .txt) or folders of them.")],
+    inputs: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Files or folders of them: .jsonl .csv .tsv .parquet .txt .xlsx .docx .html, "
+            "compressed (.gz .bz2 .xz .zst) or in .zip/.tar archives."
+        ),
+    ],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder: one Parquet dataset per table.")],
     model: Annotated[
         str | None,
@@ -76,6 +82,14 @@ def run(
     progress: Annotated[
         bool | None, typer.Option("--progress/--no-progress", help="Progress bar (default: on a terminal).")
     ] = None,
+    field: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--field",
+            help="NAME=COLUMN: the column holding NAME (text, id, title, published, source, url) where the "
+            "known column names do not; repeatable.",
+        ),
+    ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logging, tracebacks.")] = False,
 ) -> None:
     """Extract people, places and organisations from Dutch articles into Parquet tables in --out."""
@@ -95,6 +109,7 @@ def run(
         with_tags=with_tags,
         progress=progress,
         replace=replace,
+        fields=field or [],
     )
     try:
         run_pipeline(opts)

@@ -10,13 +10,14 @@ from typing import Any
 REASONS: dict[str, str] = {
     "malformed_json": "the line is not a JSON object",
     "malformed_row": "the CSV row or Parquet row could not be read",
-    "missing_text": "the record has no 'text' field",
+    "missing_text": "the record has no text column (known names or --field text=COLUMN)",
     "text_not_string": "the 'text' field is not a string",
     "empty_text": "the text is empty or only white space",
     "not_dutch": "the text is clearly not Dutch",
     "binary_file": "the file is binary, not text",
     "unreadable_file": "the file could not be opened or parsed",
     "unsupported_format": "the file type is not one the pipeline reads",
+    "encrypted_file": "the file or archive member is password-protected",
     "duplicate": "a record with the same id and text was seen before",
     "conflicting_id": "a record with the same id but other text was seen before",
     "processing_error": "the NLP stage failed on this article",
@@ -28,7 +29,7 @@ class Record:
     """One input record as read, before any checks."""
 
     input: str
-    record: str  # "line 12", "row 3", "file"
+    record: str  # "line 12", "row 3", "sheet Blad1 row 4", "document 2", "file"
     fields: dict[str, Any]
 
 

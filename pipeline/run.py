@@ -13,7 +13,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,7 @@ from . import __version__, entities
 from .batches import Batch, BatchResult, InputTally, make_batches
 from .engines import ENGINES, Engine, EngineOptions, started
 from .models import GET_LG, TAGGERS, ModelRef, NlpSettings, advice, components, resolve_model
-from .read import count_records, discover
+from .read import FieldError, FieldMap, count_records, discover
 from .schemas import RULES_VERSION, SCHEMA_VERSION
 from .store import OutputDir, batch_done, settings_key
 
@@ -49,6 +49,7 @@ class RunOptions:
     chunk_chars: int | None = None
     progress: bool | None = None  # None: a bar on a terminal, log lines otherwise
     replace: bool = False  # rebuild tables made with other settings instead of refusing
+    fields: list[str] = field(default_factory=list)  # --field NAME=COLUMN
 
 
 def _staged(staging: Path, batch: Batch) -> BatchResult:
@@ -128,6 +129,10 @@ def run(opts: RunOptions) -> dict[str, Any]:
         raise UsageError("--scheduler is the address of a Dask scheduler: use it with --engine dask")
     if opts.out.exists() and not opts.out.is_dir():
         raise UsageError(f"--out {opts.out} is a file; give a folder (it is created if missing)")
+    try:
+        field_map = FieldMap.parse(opts.fields)
+    except FieldError as exc:
+        raise UsageError(str(exc)) from None
     model = resolve_model(opts.model)
     if opts.with_tags and not set(parts := components(model)) & set(TAGGERS):
         raise UsageError(
@@ -153,7 +158,7 @@ def run(opts: RunOptions) -> dict[str, Any]:
         previous = out.manifest()
         same_settings = _check_settings(opts, out, previous, fingerprint)
         with started(opts.engine, settings, EngineOptions(opts.workers, opts.scheduler)) as engine:
-            return _run(opts, out, started_at, model, settings, engine, fingerprint, same_settings)
+            return _run(opts, out, started_at, model, settings, engine, fingerprint, same_settings, field_map)
 
 
 def _check_settings(
@@ -193,13 +198,14 @@ def _run(
     engine: Engine,
     fingerprint: dict[str, Any],
     same_settings: bool,
+    field_map: FieldMap,
 ) -> dict[str, Any]:
     skey = settings_key(fingerprint)
     files = discover(opts.inputs, skip=[opts.out])
     published = out.published_articles() if same_settings else {}
     staging = out.staging(skey)
     tallies: dict[str, InputTally] = {}
-    total = sum(count_records(p) for p in files)
+    total = sum(count_records(p, field_map) for p in files)
     progress = Progress(total, opts.progress)
     keys: list[str] = []
     totals = {
@@ -220,7 +226,7 @@ def _run(
         totals["already_published"] = skipped
 
     def todo() -> Iterator[Batch]:
-        for batch in make_batches(files, skey, published, opts.batch_size, opts.batch_words, tallies):
+        for batch in make_batches(files, skey, published, opts.batch_size, opts.batch_words, tallies, field_map):
             keys.append(batch.key)
             count_skipped()
             if batch_done(staging, batch.key):
@@ -274,12 +280,15 @@ def _run(
                 "articles": t.articles,
                 "already_published": t.already_published,
                 "rejects": t.rejects,
+                "unparsed_dates": t.stats.unparsed_dates,
+                **({"unparsed_date_examples": t.stats.unparsed_date_examples} if t.stats.unparsed_dates else {}),
             }
             for t in tallies.values()
         ],
         "this_run": {
             **totals,
             "records": sum(t.stats.records for t in tallies.values()),
+            "unparsed_dates": sum(t.stats.unparsed_dates for t in tallies.values()),
             "nlp_seconds": round(nlp_seconds, 3),
         },
     }
@@ -289,7 +298,9 @@ def _run(
         entities.build(version, threads=opts.workers, temp_dir=temp)
 
     manifest["finished"] = datetime.now(UTC).isoformat()
-    manifest = out.publish(run_id, staging, keys, same_settings, {str(p) for p in files}, derive, manifest)
+    # archive members are inputs of their own: their earlier rejects are replaced too
+    read_inputs = {str(p) for p in files} | set(tallies)
+    manifest = out.publish(run_id, staging, keys, same_settings, read_inputs, derive, manifest)
     log.info(
         "done: %d records -> %d articles, %d already published, %d rejects; %d mentions; tables in %s",
         manifest["this_run"]["records"],
@@ -299,4 +310,8 @@ def _run(
         totals["mentions"],
         opts.out,
     )
+    if unparsed := manifest["this_run"]["unparsed_dates"]:
+        log.warning(
+            "%d published dates could not be read and were left empty (manifest: inputs[].unparsed_dates)", unparsed
+        )
     return manifest

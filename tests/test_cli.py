@@ -55,7 +55,7 @@ def build_malformed_folder(root: Path) -> dict[str, int]:
     )
     (root / "000_dated.txt").write_text(" date 2025-01 " + rows[5]["text"] + "\n\nTussenkop\n\nSlot.", encoding="utf-8")
     (root / "plaatje.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
-    (root / "notities.docx").write_bytes(b"PK\x03\x04 zip")
+    (root / "notities.odt").write_bytes(b"PK\x03\x04 zip")
     return {
         "malformed_json": 3,
         "missing_text": 1,

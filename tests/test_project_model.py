@@ -29,7 +29,8 @@ def test_sample_corpus_with_the_project_model(tmp_path):
     cli("run", ROOT / "data" / "sample", "--out", out, "--model", "nl_entities_ner", "--workers", "2")
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["model"]["name"] == "nl_entities_ner"
-    assert manifest["row_counts"]["articles"] == 24 and manifest["row_counts"]["rejects"] == 0
+    # 24 articles, and 14 more in data/sample/formats/ (one small file of every format)
+    assert manifest["row_counts"]["articles"] == 38 and manifest["row_counts"]["rejects"] == 0
     mentions = read_table(out, "mentions")
     assert set(mentions["type"]) == {"PERSON", "PLACE", "ORGANISATION"}
     assert mentions.groupby("article_id").size().min() >= 3

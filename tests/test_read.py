@@ -2,6 +2,7 @@
 
 import codecs
 import json
+from datetime import date
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -96,7 +97,7 @@ def test_txt_with_date_marker(tmp_path):
         " date 2025-01 Het leger heeft een offensief gelanceerd.\n\nTegenaanval\n\nMeer tekst.", encoding="utf-8"
     )
     (rec,), _ = items(p)
-    assert rec.fields["published"] == "2025-01"
+    assert rec.fields["published"] == date(2025, 1, 1)  # dates are read here: a month is its 1st
     assert rec.fields["id"] == "000_abc"
     assert rec.fields["text"].startswith("Het leger") and "Tegenaanval" in rec.fields["text"]
 
@@ -106,7 +107,7 @@ def test_binary_and_unsupported_files_are_rejected(tmp_path):
     png.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
     out, stats = items(png)
     assert out[0].reason == "binary_file" and stats.records == 1
-    doc = tmp_path / "verslag.docx"
+    doc = tmp_path / "verslag.odt"
     doc.write_bytes(b"PK\x03\x04")
     out, _ = items(doc)
     assert out[0].reason == "unsupported_format"
