@@ -18,6 +18,7 @@ Three rules, all documented in docs/entities.md:
 
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
 import re
@@ -104,22 +105,10 @@ def informative(words: tuple[str, ...]) -> bool:
     return any(w not in PARTICLES and len(w) > 1 for w in words)
 
 
-def surname_of(words: tuple[str, ...], person: tuple[str, ...]) -> bool:
-    """``words`` end the longer person name ``person`` ("kok" of "wim kok"), also with a fused
-    possessive ("koks", "van boxtels")."""
+def _parts(words: tuple[str, ...]) -> set[tuple[str, ...]]:
+    """Every contiguous part of a name shorter than the name ("andri", "jermak" of "andri jermak")."""
     n = len(words)
-    if n >= len(person):
-        return False
-    if person[-n:] == words:
-        return True
-    return words[-1].endswith("s") and person[-n:] == (*words[:-1], words[-1][:-1])
-
-
-def _part_of(words: tuple[str, ...], full: tuple[str, ...], person: bool) -> bool:
-    if len(full) <= len(words):
-        return False
-    stem = words[:-1] + (words[-1][:-1],) if person and words[-1].endswith("s") else None
-    return _contains(full, words) or (stem is not None and _contains(full, stem))
+    return {words[i:j] for i in range(n) for j in range(i + 1, n + 1) if j - i < n}
 
 
 def resolve_article(mentions: Sequence[tuple[str, str]]) -> list[str]:
@@ -128,19 +117,33 @@ def resolve_article(mentions: Sequence[tuple[str, str]]) -> list[str]:
     A short mention joins the full name it is part of: the nearest one before it, else, when
     the short form comes first (a sub-heading "Trump" above "Donald Trump"), the one full name
     after it; two different full names after it compete, and the short form stays its own.
+    The full names are indexed by their parts, so an article of many mentions takes time in
+    proportion to its mentions, not their square.
     """
     keyed = [(key_words(text, type_ == "PERSON"), type_, text) for text, type_ in mentions]
     own = [entity_id(t, " ".join(w) or fold(text.strip())) for w, t, text in keyed]
-    full = [(i, w, t) for i, (w, t, _) in enumerate(keyed) if len(w) > 1]
+    by_part: dict[tuple[str, tuple[str, ...]], list[int]] = {}
+    for i, (words, type_, _) in enumerate(keyed):
+        if len(words) > 1:
+            for part in _parts(words):
+                by_part.setdefault((type_, part), []).append(i)
     ids = list(own)
     for i, (words, type_, _) in enumerate(keyed):
         if not words or not informative(words):
             continue
-        earlier = [j for j, w, t in full if j < i and t == type_ and _part_of(words, w, type_ == "PERSON")]
-        if earlier:
-            ids[i] = ids[earlier[-1]]
+        keys = [(type_, words)]
+        if type_ == "PERSON" and words[-1].endswith("s"):  # fused possessive: "Trumps", "Koks"
+            keys.append((type_, (*words[:-1], words[-1][:-1])))
+        holders = sorted({j for key in keys for j in by_part.get(key, ())})
+        k = bisect.bisect_left(holders, i)
+        if k > 0:
+            ids[i] = ids[holders[k - 1]]
             continue
-        later = {own[j] for j, w, t in full if j > i and t == type_ and _part_of(words, w, type_ == "PERSON")}
+        later: set[str] = set()
+        for j in holders[k:]:
+            later.add(own[j])
+            if len(later) > 1:
+                break
         if len(later) == 1:
             ids[i] = later.pop()
     return ids

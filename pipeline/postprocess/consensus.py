@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..registry import Registry
-from ..resolve import informative, key_words, surname_of
+from ..resolve import informative, key_words
 from .gazetteer import known_place
 
 
@@ -44,41 +44,41 @@ ArticleRule = Callable[[list[Mention]], None]
 ARTICLE_RULES: Registry[ArticleRule] = Registry()
 
 
-def _votes(mentions: list[Mention], words: tuple[str, ...]) -> Counter:
-    return Counter(m.type for m in mentions if m.words == words)
-
-
 @ARTICLE_RULES.register("initial_word_glued")
 def initial_word_glued(mentions: list[Mention]) -> None:
+    votes: dict[tuple[str, ...], Counter] = {}
+    for m in mentions:
+        votes.setdefault(m.words, Counter())[m.type] += 1
     for m in mentions:
         words = m.words
         if not m.initial or len(words) < 2 or not informative(words[1:]):
             continue
-        rest = _votes(mentions, words[1:])
+        rest = votes.get(words[1:])
         if not rest:
             continue
         best, n = rest.most_common(1)[0]
-        if best != m.type and n > sum(1 for o in mentions if o.words == words and o.type == m.type):
+        if best != m.type and n > votes[words][m.type]:
             m.type = best
 
 
 @ARTICLE_RULES.register("surname_of_person")
 def surname_of_person(mentions: list[Mention]) -> None:
-    people: list[tuple[str, ...]] = []
+    surnames: set[tuple[str, ...]] = set()  # the trailing words of every person named so far
     for m in mentions:
         words = m.words
+        stem = (*words[:-1], words[-1][:-1]) if words and words[-1].endswith("s") else None
         if (
             m.type != "PERSON"
             and words
             and informative(words)
-            and any(surname_of(words, p) for p in people)
+            and (words in surnames or stem in surnames)
             # a known place stays a place: one person-typed "Regio Koersk" must not turn "Koersk"
             # into a person; the gazetteer is the stronger evidence
             and not (m.type == "PLACE" and known_place(m.text))
         ):
             m.type = "PERSON"
         if m.type == "PERSON" and len(words) > 1:
-            people.append(words)
+            surnames.update(words[i:] for i in range(1, len(words)))
 
 
 def harmonise(mentions: list[Mention]) -> list[str]:
