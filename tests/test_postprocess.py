@@ -106,6 +106,11 @@ def test_other_occurrences_of_a_found_name_are_mentions_too(nlp):
     text = "Koersk werd aangevallen. In de zone Koersk viel niemand. De koersk is geen woord."
     got = mentions(nlp, text, [("Koersk", "GPE")])
     assert got == [("Koersk", "PLACE", "GPE"), ("Koersk", "PLACE", REPEATED)]
+    # after a person's full name, the surname alone; never before it
+    text = "Jermak zweeg. Toen schreef Andri Jermak een bericht.\n\nJermak bevestigde het."
+    got = mentions(nlp, text, [("Andri Jermak", "PER")])
+    assert [(g[0], g[2]) for g in got] == [("Andri Jermak", "PER"), ("Jermak", REPEATED)]
+    assert text.index("Jermak bevestigde") == text.rindex("Jermak")
     # the repeat takes the name's majority type; inside a longer capitalised name it is left alone
     text = "Boudewijn sprak. Boudewijn lachte. Boudewijn zweeg. Later kwam Boudewijn Büch."
     got = mentions(nlp, text, [("Boudewijn", "PER", 0), ("Boudewijn", "PER", 1), ("Boudewijn", "LOC", 2)])

@@ -26,6 +26,7 @@ from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
 from ..labels import mention_type
+from ..resolve import PARTICLES
 from .consensus import Mention, harmonise
 from .gazetteer import known_place, known_type, organisations, places
 from .spans import head_type, initial, refine, title_before
@@ -127,22 +128,35 @@ def _split_office(doc: Doc, start: int, end: int, type_: str) -> list[tuple[tupl
 def _repeats(doc: Doc, found: list[Candidate], covered: bytearray) -> list[Candidate]:
     """Other occurrences of a name already found in this Doc, spelled the same, that no mention
     covers: the model often tags a name once and misses it the next time ("in de zone Koersk").
+    After a person's full name, the surname on its own counts too ("Andri Jermak" ... "Jermak
+    bevestigde"), as papers write it.
 
     The repeat takes the type most of the name's mentions have. An occurrence next to another
     capitalised word inside a sentence is part of a longer name the model did not find
     ("Boudewijn II van Jeruzalem"), so it is left alone.
     """
     by_first: dict[str, dict[tuple[str, ...], Counter]] = {}
-    for c in found:
+    after: dict[tuple[str, ...], int] = {}  # a form found, or a surname: from which token on
+    for c in sorted(found, key=lambda c: c.start):
         words = tuple(t.text for t in doc.char_span(c.start_char, c.end_char))
-        by_first.setdefault(words[0], {}).setdefault(words, Counter())[c.type] += 1
+        forms = [words]
+        if c.type == "PERSON" and len(words) > 1:
+            forms.append(words[1:])  # "Bart De Wever" -> "De Wever"
+            if len(words) > 2 and words[-2].casefold() not in PARTICLES:
+                forms.append(words[-1:])
+        for form in forms:
+            if form[0][:1].isupper():
+                by_first.setdefault(form[0], {}).setdefault(form, Counter())[c.type] += 1
+                after.setdefault(form, c.start if form == words else c.start + len(words))
     out = []
     for i, token in enumerate(doc):
         if covered[i] or token.text not in by_first:
             continue
         for words, types in sorted(by_first[token.text].items(), key=lambda x: -len(x[0])):
             end = i + len(words)
-            if end > len(doc) or any(covered[i:end]) or tuple(t.text for t in doc[i:end]) != words:
+            if i < after[words] or end > len(doc) or any(covered[i:end]):
+                continue
+            if tuple(t.text for t in doc[i:end]) != words:
                 continue
             first = initial(doc, i)
             if (i > 0 and not first and doc[i - 1].text[:1].isupper()) or (
