@@ -19,7 +19,7 @@ from spacy.language import Language
 from spacy.tokenizer import Tokenizer
 
 from .models import TAG_COMPONENTS, NlpSettings, pipeline_dir
-from .postprocess import Mention, doc_mentions, harmonise
+from .postprocess import Mention, doc_mentions, harmonise, warm
 from .records import Article
 from .resolve import resolve_article
 
@@ -87,6 +87,7 @@ def get_nlp(settings: NlpSettings) -> Language:
     if nlp is None:
         _CACHE.clear()
         nlp = _CACHE[settings] = load(settings)
+        warm(nlp)
     return nlp
 
 
