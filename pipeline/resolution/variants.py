@@ -10,9 +10,11 @@ a full name whose surname has its variant key ("Zelenski" and "Volodimir Zelensk
 A proposal is merged only with supporting evidence in the archive:
 
 * the two share at least :attr:`Params.min_shared` co-occurring entities (other people,
-  places, organisations in their articles), or
-* they share one and the target dominates (at least :attr:`Params.variant_ratio` times the
-  mentions of the variant);
+  places, organisations in their articles), or share one and the target dominates (at least
+  :attr:`Params.variant_ratio` times the mentions of the variant), and
+* the shared entities are at least :attr:`Params.min_overlap` of the smaller one's
+  co-occurring entities: two Dutch surnames that both appear beside "Den Haag" and the
+  "Tweede Kamer" among thirty others ("Jansen", "Janssen") are not one person;
 
 and only when the variant points to one entity: proposed to two, it stays its own. The key
 alone never merges ("Jansen" and "Janssen" with nothing in common stay two).
@@ -57,41 +59,46 @@ def variant_key(key: str) -> str:
 
 @RULES.register("variant")
 def variant(archive: Archive, merges: Merges, params: Params) -> None:
-    full: dict[tuple[str, str], set[str]] = defaultdict(set)  # (type, variant key) -> groups
-    surname: dict[tuple[str, str], set[str]] = defaultdict(set)  # (type, variant of a surname) -> groups
+    by_variant: dict[tuple[str, str], list[str]] = defaultdict(list)  # (type, variant key) -> groups
+    by_surname: dict[tuple[str, str], list[str]] = defaultdict(list)  # (type, variant of a surname) -> groups
     vkey = {}
-    for g in archive.groups.values():
+    for g in sorted(archive.groups.values(), key=lambda g: (-g.mentions, g.id)):
         vkey[g.id] = variant_key(g.key)
-        full[(g.type, vkey[g.id])].add(g.id)
+        by_variant[(g.type, vkey[g.id])].append(g.id)
         if g.type == "PERSON" and len(g.words) > 1:
-            surname[(g.type, variant_key(g.words[-1]))].add(g.id)
-    proposals: list[tuple[str, set[str]]] = []
-    for g in sorted(archive.groups.values(), key=lambda g: (g.mentions, g.id)):
-        targets = {t for t in full[(g.type, vkey[g.id])] if archive.groups[t].key != g.key}
+            by_surname[(g.type, variant_key(g.words[-1]))].append(g.id)
+    # spellings of one name: each joins the most mentioned spelling
+    proposals: list[tuple[str, list[str]]] = []
+    for groups in by_variant.values():
+        proposals += [(g, [groups[0]]) for g in groups[1:]]
+    # a bare surname spelled like the surname of full names: proposed to them, joined if to one entity
+    for g in archive.groups.values():
         if len(g.words) == 1:
-            targets |= {t for t in surname[(g.type, vkey[g.id])] if archive.groups[t].words[-1] != g.key}
-        targets.discard(g.id)
-        if targets:
-            proposals.append((g.id, targets))
+            targets = [t for t in by_surname.get((g.type, vkey[g.id]), ()) if archive.groups[t].words[-1] != g.key]
+            if targets:
+                proposals.append((g.id, targets))
     if not proposals:
         return
     members = merges.members()
     involved = {m for g, ts in proposals for x in (g, *ts) for m in members[merges.find(x)]}
     neighbours = archive.neighbours(involved)
+
+    def around(r: str) -> set[str]:
+        return {merges.find(n) for m in members[r] for n in neighbours.get(m, ())}
+
     for gid, targets in proposals:
         root = merges.find(gid)
         clusters = {merges.find(t) for t in targets} - {root}
         if len(clusters) != 1:  # none left, or two entities compete for the variant
             continue
         target = clusters.pop()
-
-        def around(r: str) -> set[str]:
-            return {merges.find(n) for m in members[r] for n in neighbours.get(m, ())}
-
-        shared = len(around(root) & around(target) - {root, target})
+        mine_around, theirs_around = around(root) - {target}, around(target) - {root}
+        shared = len(mine_around & theirs_around)
+        smaller = min(len(mine_around), len(theirs_around)) or 1
         size = sum(archive.groups[m].mentions for m in members[target])
         mine = sum(archive.groups[m].mentions for m in members[root])
-        if shared >= params.min_shared or (shared >= 1 and size >= params.variant_ratio * mine):
+        enough = shared >= params.min_shared or (shared >= 1 and size >= params.variant_ratio * mine)
+        if enough and shared >= params.min_overlap * smaller:
             into = sorted(t for t in targets if merges.find(t) == target)[0]
             if merges.join(gid, into, "variant", shared):
                 members[target].extend(members.pop(root))
