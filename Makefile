@@ -10,7 +10,7 @@ LG_VERSION := 3.8.0
 LG_URL := https://github.com/explosion/spacy-models/releases/download/nl_core_news_lg-$(LG_VERSION)/nl_core_news_lg-$(LG_VERSION)-py3-none-any.whl
 WORKERS ?=
 
-.PHONY: setup run test lint notebooks bench model-lg train-model evaluate-model clean
+.PHONY: setup run test lint notebooks bench model-lg train-model evaluate-model evaluate-resolution clean
 
 setup: $(VENV)/.setup-done
 
@@ -38,6 +38,10 @@ lint: setup
 
 notebooks: setup
 	$(BIN)/pytest -q --nbmake notebooks
+
+# cross-document resolution on data/resolution/ (B-cubed, per-rule precision; docs/entities.md)
+evaluate-resolution: setup
+	$(PY) benchmarks/resolution.py --json out/resolution-scores.json
 
 bench: setup
 	$(PY) benchmarks/bench.py --out docs/benchmarks.md

@@ -38,7 +38,7 @@ RULES: Registry[Rule] = Registry()
 @dataclass(frozen=True)
 class Params:
     #: surname_in_archive: articles of within-article evidence the full name needs at least
-    min_evidence: int = 2
+    min_evidence: int = 1
     #: share of the evidence (and of the competing full names' articles) the winner needs
     dominance: float = 0.8
     #: variant: co-occurring entities two spellings must share

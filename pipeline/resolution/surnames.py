@@ -11,7 +11,9 @@ short form, written alone elsewhere, means that full name. A bare group joins a 
 
 So a bare "Trump" joins "Donald Trump" in an archive where "Trump" follows "Donald Trump" in
 many articles, but a bare "Kok" joins neither "Wim Kok" nor "Marieke Kok" when both are in the
-archive: they compete, and no guess is made.
+archive: they compete, and no guess is made. Full names compete per name, not per spelling:
+"Volodimir Zelensky" and "Volodymyr Zelensky" (one :func:`.variants.variant_key`) are one
+candidate, and the short form joins the spelling with the most evidence.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from collections import defaultdict
 from ..resolve import informative
 from . import RULES, Params
 from .archive import Archive, Merges
+from .variants import variant_key
 
 
 def _parts(words: tuple[str, ...]):
@@ -47,20 +50,21 @@ def surname_in_archive(archive: Archive, merges: Merges, params: Params) -> None
         candidates.discard(sid)
         if not candidates:
             continue
+        # full names compete per name, not per spelling: "Volodimir" and "Volodymyr Zelensky" are one
         evidence: dict[str, int] = defaultdict(int)
         presence: dict[str, int] = defaultdict(int)
-        best_group: dict[str, tuple[int, str]] = {}
+        best_group: dict[str, tuple[int, int, str]] = {}
         for fid in candidates:
-            root = merges.find(fid)
+            name = variant_key(archive.groups[fid].key)
             n = archive.in_article.get((sid, fid), 0)
-            evidence[root] += n
-            presence[root] += archive.groups[fid].articles
-            best_group[root] = max(best_group.get(root, (-1, "")), (n, fid))
-        root = max(evidence, key=lambda r: (evidence[r], presence[r], r))
-        n = evidence[root]
+            evidence[name] += n
+            presence[name] += archive.groups[fid].articles
+            best_group[name] = max(best_group.get(name, (-1, -1, "")), (n, archive.groups[fid].articles, fid))
+        name = max(evidence, key=lambda r: (evidence[r], presence[r], r))
+        n = evidence[name]
         if (
             n >= params.min_evidence
             and n >= params.dominance * sum(evidence.values())
-            and presence[root] >= params.dominance * sum(presence.values())
+            and presence[name] >= params.dominance * sum(presence.values())
         ):
-            merges.join(sid, best_group[root][1], "surname_in_archive", n)
+            merges.join(sid, best_group[name][2], "surname_in_archive", n)

@@ -16,8 +16,11 @@ A proposal is merged only with supporting evidence in the archive:
   co-occurring entities: two Dutch surnames that both appear beside "Den Haag" and the
   "Tweede Kamer" among thirty others ("Jansen", "Janssen") are not one person;
 
-and only when the variant points to one entity: proposed to two, it stays its own. The key
-alone never merges ("Jansen" and "Janssen" with nothing in common stay two).
+Two co-occurring entities spelled alike count as one shared entity ("Putin" beside "Shoigu",
+"Poetin" beside "Sjojgoe"), so two variants that support each other are found together. A bare
+variant proposed to two different full names ("Yermak": "Andri Jermak" and "Olga Yermak")
+stays its own; two spellings of one full name are one proposal. The key alone never merges
+("Jansen" and "Janssen" with nothing in common stay two).
 """
 
 from __future__ import annotations
@@ -61,9 +64,11 @@ def variant_key(key: str) -> str:
 def variant(archive: Archive, merges: Merges, params: Params) -> None:
     by_variant: dict[tuple[str, str], list[str]] = defaultdict(list)  # (type, variant key) -> groups
     by_surname: dict[tuple[str, str], list[str]] = defaultdict(list)  # (type, variant of a surname) -> groups
-    vkey = {}
+    vkey, surname_vkey = {}, {}
     for g in sorted(archive.groups.values(), key=lambda g: (-g.mentions, g.id)):
         vkey[g.id] = variant_key(g.key)
+        if g.type == "PERSON" and len(g.words) > 1:
+            surname_vkey[g.id] = variant_key(g.words[-1])
         by_variant[(g.type, vkey[g.id])].append(g.id)
         if g.type == "PERSON" and len(g.words) > 1:
             by_surname[(g.type, variant_key(g.words[-1]))].append(g.id)
@@ -86,15 +91,46 @@ def variant(archive: Archive, merges: Merges, params: Params) -> None:
     def around(r: str) -> set[str]:
         return {merges.find(n) for m in members[r] for n in neighbours.get(m, ())}
 
+    def shared_with(a: str, b: str) -> tuple[int, int]:
+        """Entities both co-occur with, counting two spellings of one name as one ("Putin" beside
+        "Shoigu", "Poetin" beside "Sjojgoe"), and the size of the smaller neighbourhood."""
+        mine, theirs = around(a) - {b}, around(b) - {a}
+        both = mine & theirs
+        spelled = len(_alike(mine - both, theirs - both))
+        return len(both) + spelled, min(len(mine), len(theirs)) or 1
+
+    def _alike(mine: set[str], theirs: set[str]) -> set[str]:
+        """The clusters of ``mine`` spelled like one of ``theirs``: the same variant key, or a bare
+        name like the surname of a full one ("Shoigu", "Sergej Sjojgoe")."""
+
+        def tokens(clusters):
+            full, bare, sur = set(), set(), set()
+            for c in clusters:
+                for m in members.get(c, (c,)):
+                    full.add(vkey[m])
+                    if m in surname_vkey:
+                        sur.add(surname_vkey[m])
+                    elif len(archive.groups[m].words) == 1:
+                        bare.add(vkey[m])
+            return full, bare, sur
+
+        t_full, t_bare, t_sur = tokens(theirs)
+        out = set()
+        for c in mine:
+            full, bare, sur = tokens((c,))
+            if full & t_full or bare & t_sur or sur & t_bare:
+                out.add(c)
+        return out
+
     for gid, targets in proposals:
         root = merges.find(gid)
-        clusters = {merges.find(t) for t in targets} - {root}
-        if len(clusters) != 1:  # none left, or two entities compete for the variant
+        targets = [t for t in targets if merges.find(t) != root]
+        # two full names spelled alike are one proposal ("Volodimir"/"Volodymyr Zelensky"), not rivals
+        if not targets or len({vkey[t] for t in targets}) != 1:
             continue
-        target = clusters.pop()
-        mine_around, theirs_around = around(root) - {target}, around(target) - {root}
-        shared = len(mine_around & theirs_around)
-        smaller = min(len(mine_around), len(theirs_around)) or 1
+        clusters = {merges.find(t) for t in targets}
+        target = max(clusters, key=lambda c: (sum(archive.groups[m].mentions for m in members[c]), c))
+        shared, smaller = shared_with(root, target)
         size = sum(archive.groups[m].mentions for m in members[target])
         mine = sum(archive.groups[m].mentions for m in members[root])
         enough = shared >= params.min_shared or (shared >= 1 and size >= params.variant_ratio * mine)
