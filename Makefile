@@ -28,7 +28,7 @@ $(VENV)/.setup-done: pyproject.toml $(MODEL_DIR)/meta.json
 # --replace: the sample's tables are rebuilt, not refused, once another model is installed (make model-lg)
 run: setup
 	$(BIN)/nl-entities run data/sample --out $(SAMPLE_OUT) --replace $(if $(WORKERS),--workers $(WORKERS))
-	@echo "tables in $(SAMPLE_OUT)/ (articles, tokens, mentions, rejects, entities, article_entities, cooccurrences)"
+	@echo "tables in $(SAMPLE_OUT)/ (articles, tokens, mentions, rejects, entities, aliases, article_entities, cooccurrences)"
 
 test: setup
 	$(BIN)/pytest -q tests --nbmake notebooks

@@ -118,9 +118,10 @@ def resolve(archive: Archive, corrections: Corrections | None = None, params: Pa
         canonical = entity_id(type_, key)
         result.names[eid] = (name, [f for f, _ in ranked])
         rows: dict[tuple[str, str], list[int]] = {}
+        paths: dict[str, tuple[str, int] | None] = {}
         for u in units:
             result.units[(u.type, u.text, u.group)] = eid
-            rule, evidence, per_unit = _why(u, canonical, merges, pins)
+            rule, evidence, per_unit = _why(u, canonical, merges, pins, paths)
             alias = display_form(u.text, person) or u.text
             row = rows.setdefault((alias, rule), [0, 0])
             row[0] = row[0] + evidence if per_unit else max(row[0], evidence)
@@ -130,14 +131,15 @@ def resolve(archive: Archive, corrections: Corrections | None = None, params: Pa
     return result
 
 
-def _why(u, canonical: str, merges: Merges, pins) -> tuple[str, int, bool]:
+def _why(u, canonical: str, merges: Merges, pins, paths: dict) -> tuple[str, int, bool]:
     """The rule that put unit ``u`` in its entity, its evidence, and whether evidence adds up per unit."""
     if u.own in pins:
         return "user", u.articles, True
     group = u.group
     if group != canonical:
-        step = merges.path_rule(group, canonical) if canonical in merges.parent else None
-        step = step or merges.why.get(group)
+        if group not in paths:
+            paths[group] = merges.path_rule(group, canonical) if canonical in merges.parent else None
+        step = paths[group] or merges.why.get(group)
         if step is not None:
             return step[0], step[1], False
     if u.own != u.group:

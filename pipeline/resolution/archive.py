@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import duckdb
+import pyarrow as pa
 
 from ..resolve import entity_id, entity_key, fold, key_words
 
@@ -91,8 +92,7 @@ class Archive:
         wanted = sorted(set(groups))
         if not wanted:
             return {}
-        self.con.execute("CREATE OR REPLACE TEMP TABLE wanted (g VARCHAR)")
-        self.con.executemany("INSERT INTO wanted VALUES (?)", [(g,) for g in wanted])
+        self.con.register("wanted", pa.table({"g": pa.array(wanted, pa.string())}))
         rows = self.con.sql(
             """
             WITH ae AS (SELECT DISTINCT article_id, entity_id FROM local)
@@ -101,6 +101,7 @@ class Archive:
                       JOIN ae y ON x.article_id = y.article_id AND x.entity_id <> y.entity_id
             """
         ).fetchall()
+        self.con.unregister("wanted")
         out: dict[str, set[str]] = {g: set() for g in wanted}
         for a, b in rows:
             out[a].add(b)
