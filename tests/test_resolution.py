@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 
 import duckdb
 import pyarrow as pa
@@ -491,3 +492,20 @@ def test_the_cross_document_set_parses_with_exact_offsets():
     for g in gold:
         assert text[g["article_id"]][g["start"] : g["end"]].strip() == text[g["article_id"]][g["start"] : g["end"]]
     assert module.bcubed(["a", "a", "b"], ["x", "x", "x"]) == {"precision": 1.0, "recall": 0.556, "f1": 0.714}
+
+
+def test_an_archive_published_before_batch_parts_were_kept_aside_is_read(tmp_path, ruler_model):
+    """Versions of 0.2.0 hold the batches' mentions (within-article ids) in mentions/ itself."""
+    write_jsonl(tmp_path / "a.jsonl", ARCHIVE[:3])
+    out = tmp_path / "out"
+    cli("run", tmp_path / "a.jsonl", "--out", out, "--model", ruler_model, "--workers", "1")
+    version = (out / "current").resolve()
+    shutil.rmtree(version / "mentions")
+    (version / ".batch" / "mentions").rename(version / "mentions")
+    shutil.rmtree(version / "aliases")
+    (out / "aliases").unlink()
+    write_jsonl(tmp_path / "b.jsonl", ARCHIVE[3:])
+    cli("run", tmp_path / "a.jsonl", tmp_path / "b.jsonl", "--out", out, "--model", ruler_model, "--workers", "1")
+    mentions, entities = read_table(out, "mentions"), read_table(out, "entities")
+    assert mentions.article_id.nunique() == len(ARCHIVE) and set(mentions.entity_id) == set(entities.entity_id)
+    assert _entity_of(out, "seed", "Trump") == "Donald Trump" and len(read_table(out, "aliases")) > 0

@@ -25,6 +25,7 @@ stays its own; two spellings of one full name are one proposal. The key alone ne
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 
@@ -51,6 +52,7 @@ _DOUBLE = re.compile(r"(.)\1+")
 _NOT_ALNUM = re.compile(r"[^\w ]+")
 
 
+@functools.lru_cache(maxsize=262144)
 def variant_key(key: str) -> str:
     """The comparison key of a normalised key: equal for spellings proposed as one name."""
     text = _NOT_ALNUM.sub("", fold(key).replace("-", " "))
@@ -88,8 +90,12 @@ def variant(archive: Archive, merges: Merges, params: Params) -> None:
     involved = {m for g, ts in proposals for x in (g, *ts) for m in members[merges.find(x)]}
     neighbours = archive.neighbours(involved)
 
+    cache: dict[str, set[str]] = {}  # cleared on every join, which are few next to proposals
+
     def around(r: str) -> set[str]:
-        return {merges.find(n) for m in members[r] for n in neighbours.get(m, ())}
+        if r not in cache:
+            cache[r] = {merges.find(n) for m in members[r] for n in neighbours.get(m, ())}
+        return cache[r]
 
     def shared_with(a: str, b: str) -> tuple[int, int]:
         """Entities both co-occur with, counting two spellings of one name as one ("Putin" beside
@@ -138,3 +144,4 @@ def variant(archive: Archive, merges: Merges, params: Params) -> None:
             into = sorted(t for t in targets if merges.find(t) == target)[0]
             if merges.join(gid, into, "variant", shared):
                 members[target].extend(members.pop(root))
+                cache.clear()
