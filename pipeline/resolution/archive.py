@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import duckdb
 import pyarrow as pa
@@ -38,7 +38,6 @@ class Group:
     words: tuple[str, ...]
     mentions: int = 0
     articles: int = 0
-    forms: dict[str, int] = field(default_factory=dict)  # surface text -> mentions
 
 
 def own_key(text: str, type_: str) -> str:
@@ -74,14 +73,11 @@ class Archive:
             self.groups[gid] = Group(gid, type_, key, tuple(key.split()), n, arts)
             self.by_key[(type_, key)] = gid
         for u in self.units:
-            g = self.groups[u.group]
-            g.forms[u.text] = g.forms.get(u.text, 0) + u.mentions
             if u.own != u.group:
                 self.in_article[(u.own, u.group)] += u.articles
-        for g in self.groups.values():
+            g = self.groups[u.group]
             if not g.key:  # no mention of the group has its key alone (cannot happen today): best effort
-                text = max(g.forms, key=g.forms.get)
-                g.key, g.words = own_key(text, g.type), key_words(text, g.type == "PERSON")
+                g.key, g.words = own_key(u.text, g.type), key_words(u.text, g.type == "PERSON")
 
     def group_of(self, type_: str, text: str) -> str | None:
         """The group whose key is the key of ``text`` as a ``type_`` name, if the archive has one."""
