@@ -5,6 +5,8 @@ Layout of ``DIR`` (what readers use is the top level; ``.nl-entities/`` is ours)
     DIR/articles -> current/articles      one Parquet dataset folder per table
     DIR/manifest.json -> current/manifest.json
     DIR/current -> .nl-entities/versions/<run id>
+    DIR/.nl-entities/versions/<run id>/.batch/mentions/   the batches' mentions (within-article ids)
+    DIR/.nl-entities/.../<run id>/.corrections.csv        the analyst's corrections it was resolved with
     DIR/.nl-entities/lock                 held (flock) while a run writes
     DIR/.nl-entities/staging/<settings>/<batch key>/   finished batches of an unpublished run
 
@@ -12,7 +14,10 @@ Why this shape: a batch's parts are written aside and renamed into place, so a k
 leaves only whole batches, which the next run with the same settings reuses instead of
 redoing. A run publishes by building a new version folder (hard links to the previous
 version's parts, plus its own) and swapping one symlink, so readers see the old tables or
-the new ones, never a mix. The flock dies with its process, so SIGKILL leaves no stale lock.
+the new ones, never a mix. Mentions are the one batch table rewritten at publish (their
+entity_id is resolved across the archive): their batch parts are carried in ``.batch/`` and
+each version writes its own ``mentions/``, so the previous version's stays whole for its
+readers. The flock dies with its process, so SIGKILL leaves no stale lock.
 """
 
 from __future__ import annotations

@@ -509,3 +509,21 @@ def test_an_archive_published_before_batch_parts_were_kept_aside_is_read(tmp_pat
     mentions, entities = read_table(out, "mentions"), read_table(out, "entities")
     assert mentions.article_id.nunique() == len(ARCHIVE) and set(mentions.entity_id) == set(entities.entity_id)
     assert _entity_of(out, "seed", "Trump") == "Donald Trump" and len(read_table(out, "aliases")) > 0
+
+
+def test_run_with_aliases_applies_them_at_publish(tmp_path, ruler_model):
+    write_jsonl(tmp_path / "a.jsonl", ARCHIVE)
+    fix = tmp_path / "fix.csv"
+    fix.write_text("type,name,entity\nPERSON,Zelenski,Volodimir Zelensky\nPERSON,Jermak,Jermak\n", encoding="utf-8")
+    out = tmp_path / "out"
+    cli("run", tmp_path / "a.jsonl", "--out", out, "--model", ruler_model, "--workers", "1", "--aliases", fix)
+    assert _entity_of(out, "zel-2", "Zelenski") == "Volodimir Zelensky"
+    assert _entity_of(out, "seed", "Jermak") == "Jermak" != _entity_of(out, "seed", "Andri Jermak")
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["command"] == "run" and manifest["corrections"]["rows"] == 2
+    # a header-only file drops the corrections
+    fix.write_text("type,name,entity\n", encoding="utf-8")
+    cli("resolve", "--out", out, "--aliases", fix)
+    assert _entity_of(out, "seed", "Jermak") == "Andri Jermak" and _entity_of(out, "zel-2", "Zelenski") == "Zelenski"
+    cli("resolve", "--out", out)
+    assert _entity_of(out, "seed", "Jermak") == "Andri Jermak"
