@@ -10,7 +10,7 @@ LG_VERSION := 3.8.0
 LG_URL := https://github.com/explosion/spacy-models/releases/download/nl_core_news_lg-$(LG_VERSION)/nl_core_news_lg-$(LG_VERSION)-py3-none-any.whl
 WORKERS ?=
 
-.PHONY: setup run test lint notebooks bench model-lg train-model evaluate-model clean
+.PHONY: setup run test lint notebooks bench model-lg train-model evaluate-model evaluate-resolution clean
 
 setup: $(VENV)/.setup-done
 
@@ -28,7 +28,7 @@ $(VENV)/.setup-done: pyproject.toml $(MODEL_DIR)/meta.json
 # --replace: the sample's tables are rebuilt, not refused, once another model is installed (make model-lg)
 run: setup
 	$(BIN)/nl-entities run data/sample --out $(SAMPLE_OUT) --replace $(if $(WORKERS),--workers $(WORKERS))
-	@echo "tables in $(SAMPLE_OUT)/ (articles, tokens, mentions, rejects, entities, article_entities, cooccurrences)"
+	@echo "tables in $(SAMPLE_OUT)/ (articles, tokens, mentions, rejects, entities, aliases, article_entities, cooccurrences)"
 
 test: setup
 	$(BIN)/pytest -q tests --nbmake notebooks
@@ -38,6 +38,10 @@ lint: setup
 
 notebooks: setup
 	$(BIN)/pytest -q --nbmake notebooks
+
+# cross-document resolution on data/resolution/ (B-cubed, per-rule precision; docs/entities.md)
+evaluate-resolution: setup
+	$(PY) benchmarks/resolution.py --json out/resolution-scores.json
 
 bench: setup
 	$(PY) benchmarks/bench.py --out docs/benchmarks.md

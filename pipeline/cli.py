@@ -1,4 +1,5 @@
-"""The ``nl-entities`` command: ``run`` (the pipeline) and ``evaluate`` (score a model on gold data).
+"""The ``nl-entities`` command: ``run`` (the pipeline), ``resolve`` (entity resolution again, from
+the published mentions, without the model) and ``evaluate`` (score a model on gold data).
 
 Exit codes: 0 the run completed (with or without rejects); 2 usage error (no such input,
 unknown model, bad option); 3 another run holds the output folder; 1 an internal error.
@@ -40,6 +41,13 @@ def _setup_logging(verbose: bool) -> None:
     )
     for noisy in ("distributed", "dask", "asyncio"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+ALIASES_OPTION = typer.Option(
+    "--aliases",
+    help="Corrections CSV with header type,name,entity: merge a name into an entity, or keep it its own "
+    "(entity = name). Kept for later runs; an empty file (header only) drops them.",
+)
 
 
 @app.command()
@@ -90,10 +98,11 @@ def run(
             "known column names do not; repeatable.",
         ),
     ] = None,
+    aliases: Annotated[Path | None, ALIASES_OPTION] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logging, tracebacks.")] = False,
 ) -> None:
     """Extract people, places and organisations from Dutch articles into Parquet tables in --out."""
-    from .run import RunOptions, UsageError
+    from .run import RunOptions
     from .run import run as run_pipeline
 
     _setup_logging(verbose)
@@ -110,9 +119,16 @@ def run(
         progress=progress,
         replace=replace,
         fields=field or [],
+        aliases=aliases,
     )
+    _guarded(lambda: run_pipeline(opts), verbose)
+
+
+def _guarded(call, verbose: bool) -> None:
+    from .run import UsageError
+
     try:
-        run_pipeline(opts)
+        call()
     except (UsageError, ModelError, OutputError) as exc:
         _fail(2, str(exc))
     except OutputLocked as exc:
@@ -123,6 +139,20 @@ def run(
         if verbose:
             raise
         _fail(1, f"internal error: {type(exc).__name__}: {exc} (run with --verbose for the traceback)")
+
+
+@app.command()
+def resolve(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder of earlier runs.")],
+    aliases: Annotated[Path | None, ALIASES_OPTION] = None,
+    workers: Annotated[int, typer.Option(help="DuckDB threads (default: 2).")] = 2,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logging, tracebacks.")] = False,
+) -> None:
+    """Rebuild entity resolution and the entity tables from the published mentions (no model run)."""
+    from .run import resolve as resolve_archive
+
+    _setup_logging(verbose)
+    _guarded(lambda: resolve_archive(out, aliases, max(1, workers)), verbose)
 
 
 @app.command()

@@ -1,14 +1,17 @@
-"""Stage 5, entity tables: entities, article_entities and cooccurrences, from the mentions.
+"""Stage 5, entity tables: resolution across the archive, then mentions (re-labelled), entities,
+aliases, article_entities and cooccurrences.
 
-Computed out of core with DuckDB over the published Parquet (spilling to disk past its memory
-limit) and written in streamed record batches, so millions of mentions build in bounded
-memory. Recomputed from all mentions on every run, so runs that add articles update them and
-ids stay those of :mod:`pipeline.resolve`.
+At every publish the batches' mentions (within-article entity ids, kept in the version's
+``.batch/mentions``) are resolved across the whole archive (:mod:`pipeline.resolution`), and the
+published ``mentions`` table is written anew with the resolved ``entity_id``; the other tables
+are built from it. Everything that touches mentions is a DuckDB query over Parquet (spilling
+to disk past its memory limit) written in streamed record batches, so millions of mentions
+build in bounded memory; Python holds one row per distinct name form. Recomputed from all
+mentions on every run, so runs that add articles re-resolve the archive.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -17,7 +20,7 @@ import pyarrow.parquet as pq
 
 from .resolve import POSSESSIVE, bare_words, strip_edges
 from .schemas import SCHEMAS, empty
-from .store import parquet_sql
+from .store import batch_dir, parquet_sql
 
 MEMORY_LIMIT = "2GB"
 
@@ -46,37 +49,6 @@ def best_name(forms: list[tuple[str, int]], person: bool) -> str:
     return scored[0][4]
 
 
-def _names(con: duckdb.DuckDBPyConnection) -> Iterator[pa.RecordBatch]:
-    """(entity_id, name, aliases) streamed in entity order, one entity's forms at a time."""
-    reader = _batches(
-        con,
-        "SELECT entity_id, type, text, count(*) AS n FROM mentions GROUP BY ALL ORDER BY entity_id, n DESC, text",
-        50_000,
-    )
-    current, person, forms = None, False, []
-    out: dict[str, list] = {"entity_id": [], "name": [], "aliases": []}
-
-    def emit():
-        out["entity_id"].append(current)
-        out["name"].append(best_name(forms, person))
-        out["aliases"].append([f for f, _ in forms])
-
-    for batch in reader:
-        for eid, type_, text, n in zip(*(batch.column(i).to_pylist() for i in range(4)), strict=True):
-            if eid != current:
-                if current is not None:
-                    emit()
-                current, person, forms = eid, type_ == "PERSON", []
-            forms.append((text, n))
-        if len(out["entity_id"]) >= 50_000:
-            yield pa.RecordBatch.from_pydict(out, schema=_NAMES)
-            out = {k: [] for k in out}
-    if current is not None:
-        emit()
-    if out["entity_id"]:
-        yield pa.RecordBatch.from_pydict(out, schema=_NAMES)
-
-
 def _batches(con: duckdb.DuckDBPyConnection, sql: str, rows: int) -> pa.RecordBatchReader:
     """Stream a query's result as Arrow batches (DuckDB 2 renamed the method)."""
     relation = con.sql(sql)
@@ -99,6 +71,11 @@ QUERIES = {
                min(a.published) AS first_published, max(a.published) AS last_published
         FROM mentions m JOIN names nm USING (entity_id) LEFT JOIN articles a USING (article_id)
         GROUP BY m.entity_id ORDER BY mention_count DESC, m.entity_id
+    """,
+    "mentions": """
+        SELECT m.* REPLACE (u.entity_id AS entity_id)
+        FROM local m JOIN units u ON m.type = u.type AND m.text = u.text AND m.entity_id = u.group_id
+        ORDER BY m.article_id, m.mention_idx
     """,
     "cooccurrences": """
         WITH ae AS (SELECT DISTINCT article_id, entity_id FROM mentions),
@@ -127,25 +104,95 @@ def _write(reader, name: str, path: Path) -> None:
     tmp.replace(path)
 
 
-def build(version: Path, threads: int = 2, temp_dir: Path | None = None) -> None:
-    """Write the derived tables of the version folder ``version`` from its mentions and articles."""
+#: The analyst's corrections a version was resolved with, kept for the next runs
+CORRECTIONS_FILE = ".corrections.csv"
+
+
+def stored_corrections(version: Path | None):
+    """The corrections a published version was resolved with (None when it had none)."""
+    from .resolution.corrections import parse
+
+    if version is None or not (version / CORRECTIONS_FILE).is_file():
+        return None
+    stored = parse((version / CORRECTIONS_FILE).read_text(encoding="utf-8"), CORRECTIONS_FILE)
+    manifest = version / "manifest.json"
+    if manifest.is_file():
+        import json
+
+        before = json.loads(manifest.read_text(encoding="utf-8")).get("corrections") or {}
+        stored.path, stored.sha256 = before.get("path"), before.get("sha256") or stored.sha256
+    return stored
+
+
+def _write_rows(name: str, path: Path, columns: dict[str, list]) -> None:
+    tmp = path.with_suffix(".tmp")
+    pq.write_table(pa.Table.from_pydict(columns, schema=SCHEMAS[name]), tmp, compression="zstd")
+    tmp.replace(path)
+
+
+def build(version: Path, threads: int = 2, temp_dir: Path | None = None, corrections=None) -> dict:
+    """Resolve the mentions of the version folder ``version`` across the archive and write its
+    mentions and derived tables. Returns what the manifest records about the resolution."""
+    from .resolution import resolve
+    from .resolution.archive import Archive
+
     config = {"memory_limit": MEMORY_LIMIT, "threads": max(1, threads), "preserve_insertion_order": False}
     if temp_dir is not None:
+        temp_dir.mkdir(parents=True, exist_ok=True)
         config["temp_directory"] = str(temp_dir)
     con = duckdb.connect(config=config)
     try:
-        for view, columns in (("mentions", "*"), ("articles", "article_id, published")):
-            con.execute(f"CREATE VIEW {view} AS SELECT {columns} FROM {parquet_sql(version / view)}")
+        con.execute(f"CREATE VIEW local AS SELECT * FROM {parquet_sql(batch_dir(version, 'mentions'))}")
+        for view, columns in (("articles", "article_id, published"), ("article_text", "article_id, text")):
+            con.execute(f"CREATE VIEW {view} AS SELECT {columns} FROM {parquet_sql(version / 'articles')}")
+        result = resolve(Archive(con), corrections)
+        units = pa.table(
+            {
+                "type": [k[0] for k in result.units],
+                "text": [k[1] for k in result.units],
+                "group_id": [k[2] for k in result.units],
+                "entity_id": list(result.units.values()),
+            },
+            schema=pa.schema([(c, pa.string()) for c in ("type", "text", "group_id", "entity_id")]),
+        )
+        con.register("units", units)
+        folder = version / "mentions"
+        folder.mkdir(exist_ok=True)
+        _write(_batches(con, QUERIES["mentions"], 100_000), "mentions", folder / "part-0.parquet")
+        con.unregister("units")
+        del units
+        con.execute(f"CREATE VIEW mentions AS SELECT * FROM {parquet_sql(folder)}")
         names = version / ".names.parquet"
-        with pq.ParquetWriter(names, _NAMES) as writer:
-            writer.write_table(_NAMES.empty_table())
-            for batch in _names(con):
-                writer.write_batch(batch)
+        _write_names(names, result.names)
         con.execute(f"CREATE VIEW names AS SELECT * FROM {parquet_sql(version, '.names.parquet')}")
         for name, sql in QUERIES.items():
+            if name == "mentions":
+                continue
             folder = version / name
             folder.mkdir(exist_ok=True)
             _write(_batches(con, sql, 100_000), name, folder / "part-0.parquet")
         names.unlink()
+        (version / "aliases").mkdir(exist_ok=True)
+        rows = result.aliases
+        _write_rows(
+            "aliases",
+            version / "aliases" / "part-0.parquet",
+            {c: [r[i] for r in rows] for i, c in enumerate(SCHEMAS["aliases"].names)},
+        )
     finally:
         con.close()
+    if corrections is not None and corrections.rows:
+        (version / CORRECTIONS_FILE).write_text(corrections.text, encoding="utf-8")
+    summary = {"resolution": {"rules": sorted({r[3] for r in result.aliases}), "entities": len(result.names)}}
+    if corrections is not None:
+        summary["corrections"] = {**corrections.summary(), "unused_lines": result.unused}
+    return summary
+
+
+def _write_names(path: Path, names: dict[str, tuple[str, list[str]]]) -> None:
+    ids = sorted(names)
+    table = pa.table(
+        {"entity_id": ids, "name": [names[i][0] for i in ids], "aliases": [names[i][1] for i in ids]},
+        schema=_NAMES,
+    )
+    pq.write_table(table, path)

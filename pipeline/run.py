@@ -50,6 +50,7 @@ class RunOptions:
     progress: bool | None = None  # None: a bar on a terminal, log lines otherwise
     replace: bool = False  # rebuild tables made with other settings instead of refusing
     fields: list[str] = field(default_factory=list)  # --field NAME=COLUMN
+    aliases: Path | None = None  # the analyst's corrections CSV (type,name,entity)
 
 
 def _staged(staging: Path, batch: Batch) -> BatchResult:
@@ -115,12 +116,67 @@ class Progress:
             self.bar.stop()
 
 
+def read_corrections(path: Path | None):
+    """The corrections file, checked before anything runs (a bad row is a usage error)."""
+    if path is None:
+        return None
+    from .resolution.corrections import CorrectionsError, read
+
+    if not path.is_file():
+        raise UsageError(f"--aliases {path}: no such file")
+    try:
+        return read(path)
+    except CorrectionsError as exc:
+        raise UsageError(f"--aliases {exc}") from None
+
+
+def _corrections_for(out: OutputDir, given):
+    """The corrections to resolve with: the file given, else those the archive was resolved with."""
+    if given is not None:
+        return given
+    stored = entities.stored_corrections(out.current())
+    if stored is not None:
+        log.info("resolving with the corrections the archive was published with (%s)", stored.path)
+    return stored
+
+
+def resolve(out_dir: Path, aliases: Path | None = None, workers: int = 2) -> dict[str, Any]:
+    """``nl-entities resolve``: rebuild resolution and the entity tables from the published
+    mentions, without the model, published atomically like a run. Returns the manifest."""
+    started_at = datetime.now(UTC)
+    corrections = read_corrections(aliases)
+    out = OutputDir(out_dir)
+    if not out_dir.is_dir() or out.current() is None:
+        raise UsageError(f"{out_dir} holds no published tables; run `nl-entities run ... --out {out_dir}` first")
+    with out.lock():
+        previous = out.manifest() or {}
+        corrections = _corrections_for(out, corrections)
+        run_id = started_at.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
+        manifest = {
+            **{k: v for k, v in previous.items() if k not in ("corrections", "resolution", "row_counts")},
+            "run_id": run_id,
+            "command": "resolve",
+            "started": started_at.isoformat(),
+            "finished": datetime.now(UTC).isoformat(),
+            "this_run": {"articles": 0, "already_published": len(out.published_articles()), "records": 0},
+        }
+        temp = out.meta / "duckdb-tmp"
+
+        def derive(version: Path) -> dict[str, Any]:
+            return entities.build(version, threads=workers, temp_dir=temp, corrections=corrections)
+
+        manifest = out.publish(run_id, None, [], True, set(), derive, manifest)
+    log.info("resolved %d entities in %s", manifest["row_counts"]["entities"], out_dir)
+    return manifest
+
+
 def run(opts: RunOptions) -> dict[str, Any]:
     """Run the pipeline; returns the manifest. Raises UsageError for bad use."""
     started_at = datetime.now(UTC)
     missing = [str(p) for p in opts.inputs if not p.exists()]
     if missing:
         raise UsageError(f"no such input: {', '.join(missing)}")
+    corrections = read_corrections(opts.aliases)
     if opts.engine not in ENGINES:
         raise UsageError(f"unknown engine '{opts.engine}'; choose from {', '.join(ENGINES)}")
     if min(opts.workers, opts.batch_size, opts.batch_words) < 1:
@@ -158,7 +214,10 @@ def run(opts: RunOptions) -> dict[str, Any]:
         previous = out.manifest()
         same_settings = _check_settings(opts, out, previous, fingerprint)
         with started(opts.engine, settings, EngineOptions(opts.workers, opts.scheduler)) as engine:
-            return _run(opts, out, started_at, model, settings, engine, fingerprint, same_settings, field_map)
+            corrections = _corrections_for(out, corrections)
+            return _run(
+                opts, out, started_at, model, settings, engine, fingerprint, same_settings, field_map, corrections
+            )
 
 
 def _check_settings(
@@ -199,6 +258,7 @@ def _run(
     fingerprint: dict[str, Any],
     same_settings: bool,
     field_map: FieldMap,
+    corrections=None,
 ) -> dict[str, Any]:
     skey = settings_key(fingerprint)
     files = discover(opts.inputs, skip=[opts.out])
@@ -256,6 +316,7 @@ def _run(
     run_id = started_at.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
     manifest = {
         "run_id": run_id,
+        "command": "run",
         "started": started_at.isoformat(),
         "finished": None,
         "package": {"name": "nl-entities", "version": __version__},
@@ -294,8 +355,8 @@ def _run(
     }
     temp = out.meta / "duckdb-tmp"
 
-    def derive(version: Path) -> None:
-        entities.build(version, threads=opts.workers, temp_dir=temp)
+    def derive(version: Path) -> dict[str, Any]:
+        return entities.build(version, threads=opts.workers, temp_dir=temp, corrections=corrections)
 
     manifest["finished"] = datetime.now(UTC).isoformat()
     # archive members are inputs of their own: their earlier rejects are replaced too

@@ -94,6 +94,19 @@ ARTICLE_ENTITIES = pa.schema(
     ]
 )
 
+ALIASES = pa.schema(
+    [
+        ("type", pa.string()),
+        ("alias", pa.string()),  # a name form of the entity as written (display form: no title, possessive)
+        ("entity_id", pa.string()),  # refers to entities.entity_id
+        # why the form is this entity's: same_key, surname_in_article, surname_in_archive, acronym,
+        # variant, exonym, user (docs/entities.md)
+        ("rule", pa.string()),
+        ("evidence", pa.int64()),  # the count the rule decided on (docs/entities.md, per rule)
+        ("mentions", pa.int64()),  # mentions of this form that reached the entity by this rule
+    ]
+)
+
 COOCCURRENCES = pa.schema(
     [
         ("entity_a", pa.string()),  # entity_a < entity_b
@@ -111,12 +124,17 @@ SCHEMAS: Mapping[str, pa.Schema] = {
     "entities": ENTITIES,
     "article_entities": ARTICLE_ENTITIES,
     "cooccurrences": COOCCURRENCES,
+    "aliases": ALIASES,
 }
 
 #: Tables written per batch by the NLP workers; the others are derived from them at publish.
 BATCH_TABLES: Sequence[str] = ("articles", "tokens", "mentions", "rejects")
 #: Tables computed from the published mentions (pipeline.entities).
-DERIVED_TABLES: Sequence[str] = ("entities", "article_entities", "cooccurrences")
+DERIVED_TABLES: Sequence[str] = ("entities", "article_entities", "cooccurrences", "aliases")
+#: Batch tables whose published rows are rewritten at publish: mentions.entity_id is resolved
+#: across the whole archive. Their batch parts (within-article ids) live in <version>/.batch/<name>
+#: and are carried from version to version; the published folder is written anew each time.
+REWRITTEN_TABLES: Sequence[str] = ("mentions",)
 
 #: The entity types the pipeline reports.
 TYPES: Sequence[str] = ("PERSON", "PLACE", "ORGANISATION")

@@ -5,6 +5,8 @@ Layout of ``DIR`` (what readers use is the top level; ``.nl-entities/`` is ours)
     DIR/articles -> current/articles      one Parquet dataset folder per table
     DIR/manifest.json -> current/manifest.json
     DIR/current -> .nl-entities/versions/<run id>
+    DIR/.nl-entities/versions/<run id>/.batch/mentions/   the batches' mentions (within-article ids)
+    DIR/.nl-entities/.../<run id>/.corrections.csv        the analyst's corrections it was resolved with
     DIR/.nl-entities/lock                 held (flock) while a run writes
     DIR/.nl-entities/staging/<settings>/<batch key>/   finished batches of an unpublished run
 
@@ -12,7 +14,10 @@ Why this shape: a batch's parts are written aside and renamed into place, so a k
 leaves only whole batches, which the next run with the same settings reuses instead of
 redoing. A run publishes by building a new version folder (hard links to the previous
 version's parts, plus its own) and swapping one symlink, so readers see the old tables or
-the new ones, never a mix. The flock dies with its process, so SIGKILL leaves no stale lock.
+the new ones, never a mix. Mentions are the one batch table rewritten at publish (their
+entity_id is resolved across the archive): their batch parts are carried in ``.batch/`` and
+each version writes its own ``mentions/``, so the previous version's stays whole for its
+readers. The flock dies with its process, so SIGKILL leaves no stale lock.
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from .schemas import BATCH_TABLES, DERIVED_TABLES, SCHEMAS, empty
+from .schemas import BATCH_TABLES, DERIVED_TABLES, REWRITTEN_TABLES, SCHEMAS, empty
 
 META = ".nl-entities"
 TABLES = (*BATCH_TABLES, *DERIVED_TABLES)
@@ -80,6 +85,19 @@ def _link(src: Path, dst: Path) -> None:
         if exc.errno not in _NO_HARD_LINKS:
             raise
         shutil.copyfile(src, dst)
+
+
+def batch_dir(version: Path, name: str) -> Path:
+    """Where a version keeps the batch parts of table ``name``: the table itself, or for a table
+    rewritten at publish (mentions) its hidden ``.batch/`` copy, which readers never see."""
+    return version / ".batch" / name if name in REWRITTEN_TABLES else version / name
+
+
+def _carried(previous: Path, name: str) -> Path:
+    """The previous version's batch parts of ``name`` (a version from before ``.batch/`` existed
+    holds them in the table's own folder)."""
+    folder = batch_dir(previous, name)
+    return folder if folder.is_dir() else previous / name
 
 
 def write_table(table: pa.Table, path: Path) -> None:
@@ -169,7 +187,7 @@ class OutputDir:
     def publish(
         self,
         run_id: str,
-        staging: Path,
+        staging: Path | None,
         batch_keys: Iterable[str],
         keep_previous: bool,
         replaced_inputs: set[str],
@@ -179,7 +197,9 @@ class OutputDir:
         """Build version ``run_id`` from the previous one and this run's batches, then swap it in.
 
         ``replaced_inputs``: inputs read by this run, whose earlier rejects this run's replace.
-        ``derive(version_dir)`` writes the derived tables and returns nothing.
+        ``derive(version_dir)`` writes the derived tables (and the rewritten ones, from their
+        batch parts in :func:`batch_dir`) and returns what the manifest should add, or None.
+        ``staging`` None: no new batches (``nl-entities resolve``).
         """
         for leftover in self.versions.glob("*.tmp"):
             shutil.rmtree(leftover, ignore_errors=True)
@@ -188,19 +208,19 @@ class OutputDir:
         previous = self.current() if keep_previous else None
         keys = list(batch_keys)
         for name in BATCH_TABLES:
-            folder = new / name
-            folder.mkdir()
+            folder = batch_dir(new, name)
+            folder.mkdir(parents=True)
             if previous is not None:
-                self._carry(previous / name, folder, name, replaced_inputs)
-            for key in keys:
+                self._carry(_carried(previous, name), folder, name, replaced_inputs)
+            for key in keys if staging is not None else ():
                 part = staging / key / f"{name}.parquet"
                 if part.exists() and pq.ParquetFile(part).metadata.num_rows:
                     _link(part, folder / f"part-{key}.parquet")
             if not any(folder.iterdir()):
                 write_table(empty(name), folder / "part-empty.parquet")
-        derive(new)
+        added = derive(new) or {}
         counts = {name: count_rows(new / name) for name in TABLES}
-        manifest = {**manifest, "row_counts": counts}
+        manifest = {**manifest, **added, "row_counts": counts}
         (new / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
         final = self.versions / run_id
         os.replace(new, final)
@@ -213,7 +233,8 @@ class OutputDir:
         for old in self.versions.iterdir():
             if old.name not in keep:
                 shutil.rmtree(old, ignore_errors=True)
-        shutil.rmtree(staging, ignore_errors=True)
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
         return manifest
 
     def _carry(self, src: Path, dst: Path, name: str, replaced_inputs: set[str]) -> None:
