@@ -14,7 +14,7 @@ from typing import Any
 from ..records import Record, Reject
 from .base import READERS, Item
 from .fields import FieldMap
-from .office import not_a_package
+from .office import unreadable_package
 from .sources import InputStats, Source
 
 _HEADER_ROWS = 10  # how far down a sheet its header row is looked for
@@ -30,13 +30,9 @@ def _cell(value: Any) -> Any:
 def read_xlsx(source: Source, stats: InputStats, fields: FieldMap) -> Iterator[Item]:
     import openpyxl  # here, not at the top: importing it costs every run ~0.4 s, most never need it
 
-    if (problem := not_a_package(source, ".xlsx")) is not None:
+    if (problem := unreadable_package(source, ".xlsx")) is not None:
         stats.records += 1
         yield Reject(source.name, "file", *problem)
-        return
-    if not source.rewindable:
-        stats.records += 1
-        yield Reject(source.name, "file", "unreadable_file", "a workbook is read by seeking; this one is in a stream")
         return
     with source.open() as f:
         try:

@@ -21,7 +21,7 @@ from ..records import Record, Reject
 from .base import READERS, Item
 from .dates import parse_date
 from .fields import FieldMap
-from .office import not_a_package
+from .office import unreadable_package
 from .sources import InputStats, Source
 
 _END = re.compile(r"^\s*End of Document\s*$", re.IGNORECASE)
@@ -45,13 +45,9 @@ _BOILERPLATE = re.compile(
 def read_docx(source: Source, stats: InputStats, fields: FieldMap) -> Iterator[Item]:
     import docx  # here, not at the top: importing it costs every run ~0.4 s, most never need it
 
-    if (problem := not_a_package(source, ".docx")) is not None:
+    if (problem := unreadable_package(source, ".docx")) is not None:
         stats.records += 1
         yield Reject(source.name, "file", *problem)
-        return
-    if not source.rewindable:
-        stats.records += 1
-        yield Reject(source.name, "file", "unreadable_file", "a .docx is read by seeking; this one is in a stream")
         return
     with source.open() as f:
         try:

@@ -27,3 +27,13 @@ def not_a_package(source: Source, kind: str) -> tuple[str, str] | None:
                 return "encrypted_file", f"password-protected {kind}: save it without a password and read it again"
     old = {".xlsx": ".xls", ".docx": ".doc"}.get(kind, "old Office")
     return "unreadable_file", f"an old binary Office file ({old}), not {kind}: save it as {kind}"
+
+
+def unreadable_package(source: Source, kind: str) -> tuple[str, str] | None:
+    """(reason, detail) when ``source`` cannot be read as an Office package at all: an OLE2 file
+    (see :func:`not_a_package`), or a stream, since zip packages are read by seeking."""
+    if (problem := not_a_package(source, kind)) is not None:
+        return problem
+    if not source.rewindable:
+        return "unreadable_file", f"a {kind} file is read by seeking; this one is in a stream"
+    return None

@@ -85,26 +85,6 @@ def one_pass(stream: BinaryIO) -> Callable[[], BinaryIO]:
     return lambda: _Uncloseable(buffered)
 
 
-class _Uncloseable(io.BufferedIOBase):
-    """A view of a stream whose close() leaves the stream open (the tar reader owns it)."""
-
-    def __init__(self, stream: BinaryIO) -> None:
-        super().__init__()
-        self._s = stream
-
-    def readable(self) -> bool:
-        return True
-
-    def read(self, n: int | None = -1) -> bytes:
-        return self._s.read(n)
-
-    def read1(self, n: int = -1) -> bytes:
-        return self._s.read1(n) if hasattr(self._s, "read1") else self._s.read(n)
-
-    def peek(self, n: int = 0) -> bytes:
-        return self._s.peek(n)
-
-
 def sha256_stream(f: BinaryIO) -> str:
     h = hashlib.sha256()
     while chunk := f.read(CHUNK):
@@ -179,3 +159,13 @@ class Owning(io.BufferedIOBase):
         finally:
             self._under.close()
             super().close()
+
+
+class _Uncloseable(Owning):
+    """A view of a stream whose close() leaves the stream open (the tar reader owns it)."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        super().__init__(stream, stream)
+
+    def close(self) -> None:
+        io.BufferedIOBase.close(self)
