@@ -59,8 +59,10 @@ def resolved(articles, corrections: str | None = None, params: Params | None = N
     con = duckdb.connect()
     con.register("local_t", schemas.table("mentions", rows))
     con.register("text_t", pa.table(texts))
-    con.execute("CREATE VIEW local AS SELECT * FROM local_t")
-    con.execute("CREATE VIEW article_text AS SELECT * FROM text_t")
+    # tables, not views of the registered Arrow data: as the Parquet views of a real publish,
+    # they are seen by every cursor of the connection (the acronym rule reads two at once)
+    con.execute("CREATE TABLE local AS SELECT * FROM local_t")
+    con.execute("CREATE TABLE article_text AS SELECT * FROM text_t")
     result = resolve(Archive(con), parse(corrections) if corrections else None, params)
     return Result(result)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 
 from ..entities import display_form
 from ..resolve import fold
@@ -42,17 +43,47 @@ def expands(acronym: str, expansion: str) -> bool:
     return all(c in it for c in letters)
 
 
+_PAREN = re.compile(r"\s*\(([^()]{2,80})\)")
+
+
+def _parentheticals(archive: Archive) -> Iterator[tuple[str, str, str, str]]:
+    """(article_id, type, mention text, the bracketed text right after it), for every mention
+    followed by one. Two streams ordered by article are merged here, so each article's text is
+    read once and indexed in Python: slicing it in SQL per mention scans the text from its start
+    every time, which made one long article take minutes."""
+    articles = archive.con.cursor().execute(
+        "SELECT article_id, text FROM article_text WHERE contains(text, '(') ORDER BY article_id"
+    )
+    mentions = archive.con.cursor().execute(
+        "SELECT article_id, type, text, end_char FROM local WHERE article_id IN "
+        "(SELECT article_id FROM article_text WHERE contains(text, '(')) ORDER BY article_id, end_char"
+    )
+    pending = iter(())
+    current, body = None, ""
+    while batch := mentions.fetchmany(10_000):
+        for aid, type_, text, end in batch:
+            while current is None or current < aid:
+                row = next(pending, None)
+                if row is None:
+                    rows = articles.fetchmany(64)
+                    if not rows:
+                        return
+                    pending = iter(rows)
+                    continue
+                current, body = row
+            if current != aid:
+                continue
+            match = _PAREN.match(body, end)
+            if match and match.group(1).strip():
+                yield aid, type_, text, match.group(1).strip()
+
+
 def _definitions(archive: Archive) -> dict[tuple[str, str], int]:
     """(acronym group, expansion group) -> articles defining one as the other."""
-    rows = archive.con.sql(
-        r"""
-        SELECT m.type, m.text,
-               trim(regexp_extract(substr(a.text, m.end_char + 1, 100), '^\s*\(([^()]{2,80})\)', 1)) AS paren,
-               count(DISTINCT m.article_id)
-        FROM local m JOIN article_text a USING (article_id)
-        WHERE paren <> '' GROUP BY ALL
-        """
-    ).fetchall()
+    counted: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    for aid, type_, text, paren in _parentheticals(archive):
+        counted[(type_, text, paren)].add(aid)
+    rows = [(type_, text, paren, len(aids)) for (type_, text, paren), aids in counted.items()]
     found: dict[tuple[str, str], int] = defaultdict(int)
     for type_, text, paren, n in rows:
         form = display_form(text, type_ == "PERSON") or text
