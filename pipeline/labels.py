@@ -28,7 +28,7 @@ LABEL_TYPES: dict[str, str] = {
 
 # Nationality and demonym adjectives ("Oekraïense", "Russische", "Belgisch", "Franse") that a
 # model sometimes labels as a place: capitalised, one word, an adjective ending.
-_DEMONYM = re.compile(r"^[A-ZÀ-Ý][\w'-]*(?:[bcdfghjklmnpqrstvwxz]s(?:ch)?e|isch|ische|[aeiï]n?se|ese)$")
+DEMONYM = re.compile(r"^[A-ZÀ-Ý][\w'-]*(?:[bcdfghjklmnpqrstvwxz]s(?:ch)?e|isch|ische|[aeiï]n?se|ese)$")
 
 Filter = Callable[[str, str], bool]
 #: Checks a mention must pass to be kept: (text, type) -> keep?
@@ -37,7 +37,7 @@ FILTERS: Registry[Filter] = Registry()
 
 @FILTERS.register("no_demonym_places")
 def _no_demonym_places(text: str, type_: str) -> bool:
-    return not (type_ == "PLACE" and " " not in text and _DEMONYM.match(text) is not None)
+    return not (type_ == "PLACE" and " " not in text and DEMONYM.match(text) is not None)
 
 
 @FILTERS.register("has_letter")

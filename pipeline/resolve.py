@@ -39,7 +39,8 @@ TITLES = frozenset(
         "vicepremier vice-premier "
     ).split()
 )
-_TITLE_KEYS = frozenset(t.rstrip(".") for t in TITLES)
+#: The titles without their final dot, as words are compared with them
+TITLE_KEYS = frozenset(t.rstrip(".") for t in TITLES)
 #: Lower-case articles a name can be written after.
 ARTICLES = ("de", "het", "een")
 PARTICLES = frozenset(("van de der den het 't ten ter te von d' le la du des di da del y ").split())
@@ -64,7 +65,7 @@ def fold(text: str) -> str:
 
 def is_title(word: str) -> bool:
     """A title before a person's name ("minister", "Dr."), not an acronym in capitals ("ING")."""
-    return not word.isupper() and fold(word).rstrip(".") in _TITLE_KEYS
+    return not word.isupper() and fold(word).rstrip(".") in TITLE_KEYS
 
 
 def bare_words(text: str, person: bool) -> list[str]:

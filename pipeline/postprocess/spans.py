@@ -14,8 +14,9 @@ from collections.abc import Callable
 
 from spacy.tokens import Doc
 
+from ..labels import DEMONYM
 from ..registry import Registry
-from ..resolve import PARTICLES, TITLES
+from ..resolve import PARTICLES, TITLE_KEYS
 from .lexicon import FUNCTION_WORDS, GENERIC_HEADS, GEO_HEADS, INITIAL_NOT_NAMES, NOT_NAMES, ORGANISATION_HEADS
 
 Range = tuple[int, int]
@@ -23,12 +24,8 @@ SpanRule = Callable[[Doc, int, int, str], Range | None]
 #: Rules in the order they run; each returns the new token range or None to drop the entity.
 SPAN_RULES: Registry[SpanRule] = Registry()
 
-#: Nationality and demonym adjectives: capitalised, one word, an adjective ending
-#: ("Oekraïense", "Russische", "Belgisch", "West-Russische").
-DEMONYM = re.compile(r"^[A-ZÀ-Ý][\w'-]*(?:[bcdfghjklmnpqrstvwxz]s(?:ch)?e|isch|ische|[aeiï]n?se|ese)$")
 _PARTICLES = PARTICLES | {"'t", "’t"}
 _OPENERS = set("\"'“”„‘’‚«»([{-–—:•*")
-_TITLE_WORDS = frozenset(t.rstrip(".") for t in TITLES)
 _POSSESSIVE = {"'s", "’s", "'", "’"}
 _KEEP_FINAL = {"!", "?", "."}
 #: Section and item numbers ("U1.1.5", "M6.1.2", "3.2"): capitalised, never names
@@ -100,7 +97,7 @@ def leading_words(doc: Doc, start: int, end: int, type_: str) -> Range | None:
             drop = not (person and low in _PARTICLES and low not in ("het", "een"))
         else:
             drop = (
-                (person and (low.rstrip(".") in _TITLE_WORDS or _is_demonym(word)))
+                (person and (low.rstrip(".") in TITLE_KEYS or _is_demonym(word)))
                 # "de Rotterdamse [Boompjes]", but "Russische Federatie", "Middellandse Zee"
                 or (type_ == "PLACE" and _is_demonym(word) and doc[end - 1].text.casefold() not in GEO_HEADS)
                 or (low in FUNCTION_WORDS and low not in _PARTICLES and initial(doc, start))
@@ -159,7 +156,7 @@ def head_type(doc: Doc, start: int) -> str | None:
     if start == 0:
         return None
     word = doc[start - 1].text.casefold().rstrip(".")
-    if word in _TITLE_WORDS:
+    if word in TITLE_KEYS:
         return "PERSON"
     if word in GENERIC_HEADS:
         return "PLACE"
@@ -170,4 +167,4 @@ def head_type(doc: Doc, start: int) -> str | None:
 
 def title_before(doc: Doc, start: int) -> bool:
     """The token before the span is a person's title ("minister Netelenbos", "mevrouw Peeters")."""
-    return start > 0 and doc[start - 1].text.casefold().rstrip(".") in _TITLE_WORDS
+    return start > 0 and doc[start - 1].text.casefold().rstrip(".") in TITLE_KEYS
