@@ -21,6 +21,7 @@ REASONS: dict[str, str] = {
     "duplicate": "a record with the same id and text was seen before",
     "conflicting_id": "a record with the same id but other text was seen before",
     "processing_error": "the NLP stage failed on this article",
+    "too_long": "the text is longer than one article may be (batches.MAX_ARTICLE_CHARS, 10 million characters)",
 }
 
 
