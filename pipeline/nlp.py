@@ -22,7 +22,7 @@ from spacy.language import Language
 from spacy.tokenizer import Tokenizer
 
 from .models import TAG_COMPONENTS, NlpSettings, pipeline_dir
-from .postprocess import Mention, doc_mentions, harmonise, warm
+from .postprocess import Found, Mention, doc_mentions, harmonise, warm
 from .records import Article
 from .resolve import resolve_article
 
@@ -206,6 +206,7 @@ def annotate(
     # per article: start, end, sent, text, label, type, initial
     pending: list[tuple[int, int, int, str, str, str, bool]] = []
     current = -1
+    names: Found = {}  # the article's names so far, for the repeats rule across its pieces
     tags = any(c in nlp.pipe_names for c in TAG_COMPONENTS)
 
     def flush(i: int) -> None:
@@ -223,7 +224,7 @@ def annotate(
     for doc, (i, offset, text) in docs:
         if i != current:
             flush(current)
-            current = i
+            current, names = i, {}
         if len(doc) == 0:
             continue
         arr = doc.to_array(_ATTRS).astype(np.int64)
@@ -260,7 +261,7 @@ def annotate(
             on_tokens(part)
         n_tokens[i] += n_kept
         n_sents[i] += len(uniq)
-        for m in doc_mentions(doc, nlp.tokenizer):
+        for m in doc_mentions(doc, nlp.tokenizer, names):
             sent_idx = int(sent_of[m.start]) if sent_of[m.start] >= 0 else n_sents[i] - 1
             pending.append((m.start_char + offset, m.end_char + offset, sent_idx, m.text, m.label, m.type, m.initial))
     flush(current)
