@@ -1,8 +1,9 @@
 """Stage 2, normalise: a raw :class:`Record` becomes an :class:`Article` or a :class:`Reject`.
 
 Repairs what can be repaired (mojibake, cp1252 read as Latin-1, NUL and control characters,
-Windows line ends) so that the text stored in ``articles.text`` is clean, and every offset the
-later stages produce refers to exactly that text. Rejects what cannot be an article.
+invisible characters and Unicode spaces (:mod:`pipeline.characters`), Windows line ends) so
+that the text stored in ``articles.text`` is clean, and every offset the later stages produce
+refers to exactly that text. Rejects what cannot be an article.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 import ftfy
 
+from .characters import visible_text
 from .language import not_dutch
 from .records import Article, Record, Reject
 
@@ -65,6 +67,8 @@ def clean_text(raw: str) -> tuple[str, list[str]]:
     if fixed != text:
         repairs.append("mojibake")
         text = fixed
+    text, invisible = visible_text(text)
+    repairs += invisible
     text = unicodedata.normalize("NFC", text)
     # Trailing spaces on lines and runs of blank lines carry no meaning in an article.
     text = re.sub(r"[ \t]+\n", "\n", text)
