@@ -18,7 +18,7 @@ import ftfy
 
 from .characters import visible_text
 from .language import not_dutch
-from .records import Article, Record, Reject
+from .records import Article, BadId, Record, Reject, id_text
 
 _FTFY = ftfy.TextFixerConfig(
     uncurl_quotes=False,  # keep the article's own „quotes”
@@ -115,7 +115,10 @@ def derive_id(text_sha256: str) -> str:
 def normalise(record: Record) -> Article | Reject:
     """Check and clean one record."""
     f = record.fields
-    given_id = _str_or_none(f.get("id"))
+    try:
+        given_id = id_text(f.get("id"))
+    except BadId as exc:
+        return Reject(record.input, record.record, "bad_id", str(exc))
     if "text" not in f or f["text"] is None:
         return Reject(record.input, record.record, "missing_text", "no 'text' field", given_id)
     if not isinstance(f["text"], str):
