@@ -30,7 +30,8 @@ INVISIBLE = "\u00ad\u061c\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u20
 SPACES = "\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"
 _LATIN = "A-Za-z0-9\u00c0-\u024f\u1e00-\u1eff"
 _INVISIBLE = re.compile(f"[{INVISIBLE}]+")
-_JOINERS = re.compile(f"(?<=[{_LATIN}])[\u200c\u200d]+|[\u200c\u200d]+(?=[{_LATIN}])")
+_JOINERS = re.compile("[\u200c\u200d]+")
+_LATIN_CHAR = re.compile(f"[{_LATIN}]")
 _SPACES = re.compile(f"[{SPACES}]")
 _SEPARATORS = re.compile("[\u2028\u2029]")  # line and paragraph separator
 _ANY = re.compile(f"[{INVISIBLE}{SPACES}\u200c\u200d\u2028\u2029]")
@@ -45,13 +46,28 @@ def visible_text(text: str) -> tuple[str, list[str]]:
     if text.isascii() or not _ANY.search(text):
         return text, []
     repairs = []
-    cleaned = _JOINERS.sub("", _INVISIBLE.sub("", text))
+    cleaned = _INVISIBLE.sub("", text)
+    if "\u200c" in cleaned or "\u200d" in cleaned:
+        cleaned = _JOINERS.sub(_joiner, cleaned)
     if cleaned != text:
         repairs.append("invisible_chars")
     spaced = _SEPARATORS.sub("\n", _SPACES.sub(" ", cleaned))
     if spaced != cleaned:
         repairs.append("unicode_spaces")
     return spaced, repairs
+
+
+def _joiner(m: re.Match[str]) -> str:
+    """A run of zero-width (non-)joiners kept where it shapes a script or an emoji sequence:
+    between two letters, marks or symbols, neither of them Latin; removed elsewhere (inside a
+    Latin word, before a space or punctuation, at an edge), where it only splits or ends a word."""
+    text, start, end = m.string, m.start(), m.end()
+    if start == 0 or end == len(text):
+        return ""
+    for ch in (text[start - 1], text[end]):
+        if unicodedata.category(ch)[0] not in "LMS" or _LATIN_CHAR.match(ch):
+            return ""
+    return m.group()
 
 
 def _stacked(text: str) -> bool:
