@@ -257,3 +257,21 @@ def test_the_sniffer_tells_damaged_lines_from_binary(tmp_path):
     wide = "id,tekst\n1,Een regel\n2,Nog een regel\n".encode("utf-16-le") * 30  # UTF-16 without a BOM
     assert sniff(io.BytesIO(wide))[0] is None
 
+
+
+def test_a_page_keeps_the_date_its_markup_declares_where_trafilatura_drops_it(tmp_path):
+    """trafilatura's date finder leaves out dates before 1995: an archived page keeps its own."""
+    from datetime import date
+
+    from pipeline.read import InputStats, read_input
+
+    page = tmp_path / "archief.html"
+    page.write_text(
+        '<html><head><title>Kabinet</title><meta name="dcterms.date" content="1990-05-01"></head><body>'
+        f"<article><p>{SENTENCE.format('Ruud Lubbers')}</p><p>{dutch_articles(1)[0]['text']}</p></article>"
+        "</body></html>",
+        encoding="utf-8",
+    )
+    stats = InputStats(str(page))
+    (record,) = read_input(page, stats)
+    assert record.fields["published"] == date(1990, 5, 1) and stats.unparsed_dates == 0
