@@ -24,7 +24,7 @@ from pathlib import Path
 
 import zstandard
 
-from ..records import Record, Reject
+from ..records import BadId, Record, Reject, id_text
 from ..registry import Registry
 from .dates import parse_date
 from .fields import FieldMap
@@ -165,14 +165,11 @@ def finish(record: Record, stats: InputStats, fields: FieldMap) -> Item:
     """Map the record's columns to field names and read its date; no text column is a reject."""
     mapped = fields.apply(record.fields)
     if "text" not in mapped:
-        given_id = mapped.get("id")
-        return Reject(
-            record.input,
-            record.record,
-            "missing_text",
-            fields.missing_text(record.fields),
-            str(given_id) if given_id not in (None, "") else None,
-        )
+        try:
+            given_id = id_text(mapped.get("id"))
+        except BadId:
+            given_id = None
+        return Reject(record.input, record.record, "missing_text", fields.missing_text(record.fields), given_id)
     raw = mapped.get("published")
     if raw is not None and raw != "":
         when = parse_date(raw)
