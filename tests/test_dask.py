@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from .conftest import cli, dutch_articles, snapshot, write_jsonl
 
 
@@ -65,3 +69,86 @@ def test_killed_dask_run_reruns_cleanly(tmp_path, ruler_model):
     proc.wait()
     cli(*args, "--engine", "dask", "--out", out)
     assert snapshot(out) == snapshot(tmp_path / "ref")
+
+
+@pytest.fixture(scope="module")
+def tls_cluster():
+    """Two workers behind a scheduler on tls://127.0.0.1 with throwaway certificates (in memory)."""
+    from distributed import LocalCluster, Security
+
+    security = Security.temporary()
+    with LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        protocol="tls://",
+        host="127.0.0.1",
+        scheduler_port=0,
+        security=security,
+        dashboard_address=None,
+    ) as cluster:
+        yield cluster.scheduler_address, security
+
+
+def _security_file(folder: Path, security) -> Path:
+    """What a user writes: the client's PEM files and a Dask config YAML naming them."""
+    folder.mkdir()
+    ca, cert, key = (folder / name for name in ("ca.pem", "client.pem", "client-key.pem"))
+    ca.write_text(security.tls_ca_file, encoding="utf-8")
+    cert.write_text(security.tls_client_cert, encoding="utf-8")
+    key.write_text(security.tls_client_key, encoding="utf-8")
+    conf = folder / "dask-tls.yaml"
+    conf.write_text(
+        f"distributed:\n  comm:\n    tls:\n      ca-file: {ca}\n"
+        f"      client:\n        cert: {cert}\n        key: {key}\n",
+        encoding="utf-8",
+    )
+    return conf
+
+
+def test_dask_over_tls_matches_local_engine(tmp_path, ruler_model, tls_cluster):
+    address, security = tls_cluster
+    assert address.startswith("tls://127.0.0.1:")
+    write_jsonl(tmp_path / "a.jsonl", dutch_articles(12))
+    common = ["run", tmp_path / "a.jsonl", "--model", ruler_model, "--batch-size", "3"]
+    cli(*common, "--out", tmp_path / "local", "--workers", "1")
+    conf = _security_file(tmp_path / "tls", security)
+    cli(*common, "--out", tmp_path / "dask", "--engine", "dask", "--scheduler", address, "--security", conf)
+    assert snapshot(tmp_path / "dask") == snapshot(tmp_path / "local")
+
+
+def test_tls_scheduler_refuses_plain_tcp_and_unknown_certificates(tmp_path, ruler_model, tls_cluster):
+    from distributed import Security
+
+    address, _ = tls_cluster
+    write_jsonl(tmp_path / "a.jsonl", dutch_articles(2))
+    common = ["run", tmp_path / "a.jsonl", "--model", ruler_model, "--engine", "dask", "--out", tmp_path / "out"]
+    plain = cli(*common, "--scheduler", address.replace("tls://", "tcp://"), check=False)
+    stranger = _security_file(tmp_path / "other", Security.temporary())  # a CA the cluster does not trust
+    unknown = cli(*common, "--scheduler", address, "--security", stranger, check=False)
+    for proc in (plain, unknown):
+        assert proc.returncode == 2, proc.stderr
+        assert "cannot connect to the Dask scheduler" in proc.stderr and "Traceback" not in proc.stderr
+    assert not list((tmp_path / "out").glob("*/*.parquet"))  # nothing ran, nothing published
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["tls without certificates", "missing file", "not dask config", "no tls address", "not dask engine"],
+)
+def test_bad_tls_settings_are_one_line_usage_errors(tmp_path, case):
+    write_jsonl(tmp_path / "a.jsonl", dutch_articles(1))
+    (tmp_path / "list.yaml").write_text("- just\n- a list\n", encoding="utf-8")
+    tls = ["--engine", "dask", "--scheduler", "tls://127.0.0.1:1"]
+    args, expected = {
+        "tls without certificates": (tls, "needs TLS certificates"),
+        "missing file": ([*tls, "--security", tmp_path / "nope.yaml"], "cannot be read"),
+        "not dask config": ([*tls, "--security", tmp_path / "list.yaml"], "expected a YAML file of Dask config"),
+        "no tls address": (["--engine", "dask", "--security", tmp_path / "list.yaml"], "give --scheduler tls://"),
+        "not dask engine": (["--security", tmp_path / "list.yaml"], "use it with --engine dask"),
+    }[case]
+    proc = cli("run", tmp_path / "a.jsonl", "--out", tmp_path / "out", *args, check=False)
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("nl-entities: error:") and expected in lines[0], proc.stderr
+    assert not (tmp_path / "out").exists()  # refused before anything was made
