@@ -132,23 +132,42 @@ def test_tls_scheduler_refuses_plain_tcp_and_unknown_certificates(tmp_path, rule
     assert not list((tmp_path / "out").glob("*/*.parquet"))  # nothing ran, nothing published
 
 
+def test_tls_address_without_certificates_is_a_one_line_usage_error(tmp_path):
+    write_jsonl(tmp_path / "a.jsonl", dutch_articles(1))
+    args = ["--engine", "dask", "--scheduler", "tls://127.0.0.1:1", "--out", tmp_path / "out"]
+    proc = cli("run", tmp_path / "a.jsonl", *args, check=False)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.strip().splitlines() == [
+        "nl-entities: error: --scheduler tls://127.0.0.1:1 needs TLS certificates: Dask's config "
+        "(distributed.comm.tls.*) gives no distributed.comm.tls.ca-file and distributed.comm.tls.client.cert; "
+        "see docs/scale-out.md"
+    ]
+    assert not (tmp_path / "out").exists()  # refused before anything was made
+
+
 @pytest.mark.parametrize(
-    "case",
-    ["tls without certificates", "missing file", "not dask config", "no tls address", "not dask engine"],
+    ("options", "expected"),
+    [
+        ({"engine": "dask", "scheduler": "tls://h:1", "security": "nope.yaml"}, "nope.yaml: cannot be read"),
+        ({"engine": "dask", "scheduler": "tls://h:1", "security": "list.yaml"}, "expected a YAML file of Dask config"),
+        ({"engine": "dask", "scheduler": "tls://h:1", "security": "key.pem"}, "key.pem: expected a YAML file of Dask"),
+        ({"engine": "dask", "scheduler": "tls://h:1", "security": "bad.yaml"}, "not YAML at line 3"),
+        ({"engine": "dask", "scheduler": "tls://h:1", "security": "empty.yaml"}, "needs TLS certificates"),
+        ({"engine": "dask", "security": "empty.yaml"}, "give --scheduler tls://"),
+        ({"engine": "dask", "scheduler": "tcp://h:1", "security": "empty.yaml"}, "give --scheduler tls://"),
+        ({"security": "empty.yaml"}, "use it with --engine dask"),
+    ],
 )
-def test_bad_tls_settings_are_one_line_usage_errors(tmp_path, case):
+def test_bad_tls_settings_are_usage_errors(tmp_path, options, expected):
+    from pipeline.run import RunOptions, UsageError, run
+
     write_jsonl(tmp_path / "a.jsonl", dutch_articles(1))
     (tmp_path / "list.yaml").write_text("- just\n- a list\n", encoding="utf-8")
-    tls = ["--engine", "dask", "--scheduler", "tls://127.0.0.1:1"]
-    args, expected = {
-        "tls without certificates": (tls, "needs TLS certificates"),
-        "missing file": ([*tls, "--security", tmp_path / "nope.yaml"], "cannot be read"),
-        "not dask config": ([*tls, "--security", tmp_path / "list.yaml"], "expected a YAML file of Dask config"),
-        "no tls address": (["--engine", "dask", "--security", tmp_path / "list.yaml"], "give --scheduler tls://"),
-        "not dask engine": (["--security", tmp_path / "list.yaml"], "use it with --engine dask"),
-    }[case]
-    proc = cli("run", tmp_path / "a.jsonl", "--out", tmp_path / "out", *args, check=False)
-    assert proc.returncode == 2, proc.stderr
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("nl-entities: error:") and expected in lines[0], proc.stderr
-    assert not (tmp_path / "out").exists()  # refused before anything was made
+    (tmp_path / "bad.yaml").write_text("distributed:\n  comm: [\n", encoding="utf-8")
+    (tmp_path / "empty.yaml").write_text("distributed:\n  comm:\n    tls: {}\n", encoding="utf-8")
+    (tmp_path / "key.pem").write_text("-----BEGIN PRIVATE KEY-----\nMIIsecret\n-----END PRIVATE KEY-----\n")
+    options["security"] = tmp_path / options["security"]
+    with pytest.raises(UsageError, match=expected) as refused:
+        run(RunOptions([tmp_path / "a.jsonl"], tmp_path / "out", **options))
+    assert "secret" not in str(refused.value)  # messages name files, never show what they hold
+    assert not (tmp_path / "out").exists()
