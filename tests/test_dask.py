@@ -152,3 +152,24 @@ def test_bad_tls_settings_are_usage_errors(tmp_path, options, expected):
         run(RunOptions([tmp_path / "a.jsonl"], tmp_path / "out", **options))
     assert "secret" not in str(refused.value)  # messages name files, never show what they hold
     assert not (tmp_path / "out").exists()
+
+
+def test_tls_certificates_from_dask_config(tmp_path):
+    """Without --security the certificates come from Dask's own config, as for any Dask client."""
+    import dask
+    from distributed import Security
+
+    from pipeline.engines import dask_security
+
+    conf = _security_file(tmp_path / "tls", Security.temporary())
+    ca, cert = tmp_path / "tls" / "ca.pem", tmp_path / "tls" / "client.pem"
+    config = {"distributed.comm.tls.ca-file": str(ca), "distributed.comm.tls.client.cert": str(cert)}
+    config["distributed.comm.tls.client.key"] = str(tmp_path / "tls" / "client-key.pem")
+    with dask.config.set(config):
+        from_config = dask_security("tls://h:1", None)
+    from_file = dask_security("tls://h:1", conf)
+    for security in (from_config, from_file):
+        assert (security.tls_ca_file, security.tls_client_cert) == (str(ca), str(cert))
+        assert security.get_connection_args("client")["ssl_context"] is not None
+    assert from_file.require_encryption  # a --security file makes every connection TLS unless it says otherwise
+    assert dask_security("tcp://h:1", None) is None and dask_security(None, None) is None
