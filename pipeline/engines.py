@@ -219,8 +219,16 @@ def dask_security(scheduler: str | None, path: Path | None) -> Any:
             f"--scheduler {scheduler} needs TLS certificates: {where} gives no "
             "distributed.comm.tls.ca-file and distributed.comm.tls.client.cert; see docs/scale-out.md"
         )
+    files = {
+        "ca-file": security.tls_ca_file,
+        "client.cert": security.tls_client_cert,
+        "client.key": security.tls_client_key,
+    }
+    for name, file in files.items():  # a path, or PEM text (distributed.Security.temporary)
+        if file and "\n" not in file and not os.path.isfile(file):
+            raise EngineError(f"{where}: distributed.comm.tls.{name} {file}: no such file")
     try:
-        security.get_connection_args("client")  # reads the files: a bad path or key fails here
+        security.get_connection_args("client")  # reads the files: an unreadable file or a wrong key fails here
     except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
         raise EngineError(f"{where}: the TLS certificates cannot be loaded: {type(exc).__name__}: {exc}") from None
     return security

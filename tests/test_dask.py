@@ -126,32 +126,41 @@ def test_tls_address_without_certificates_is_a_one_line_usage_error(tmp_path):
     assert not (tmp_path / "out").exists()  # refused before anything was made
 
 
+#: --security files a user might get wrong
+SECURITY_FILES = {
+    "list.yaml": "- just\n- a list\n",
+    "bad.yaml": "distributed:\n  comm: [\n",
+    "empty.yaml": "distributed:\n  comm:\n    tls: {}\n",
+    "nokey.yaml": "distributed:\n  comm:\n    tls: {ca-file: /etc/hosts, client: {cert: /etc/hosts, key: /no/k}}\n",
+    "key.pem": "-----BEGIN PRIVATE KEY-----\nMIIsecret\n-----END PRIVATE KEY-----\n",
+}
+TLS = {"engine": "dask", "scheduler": "tls://h:1"}
+
+
 @pytest.mark.parametrize(
-    ("options", "expected"),
+    ("options", "file", "expected"),
     [
-        ({"engine": "dask", "scheduler": "tls://h:1", "security": "nope.yaml"}, "nope.yaml: cannot be read"),
-        ({"engine": "dask", "scheduler": "tls://h:1", "security": "list.yaml"}, "expected a YAML file of Dask config"),
-        ({"engine": "dask", "scheduler": "tls://h:1", "security": "key.pem"}, "key.pem: expected a YAML file of Dask"),
-        ({"engine": "dask", "scheduler": "tls://h:1", "security": "bad.yaml"}, "not YAML at line 3"),
-        ({"engine": "dask", "scheduler": "tls://h:1", "security": "empty.yaml"}, "needs TLS certificates"),
-        ({"engine": "dask", "security": "empty.yaml"}, "give --scheduler tls://"),
-        ({"engine": "dask", "scheduler": "tcp://h:1", "security": "empty.yaml"}, "give --scheduler tls://"),
-        ({"security": "empty.yaml"}, "use it with --engine dask"),
+        (TLS, "nope.yaml", "nope.yaml: cannot be read"),
+        (TLS, "list.yaml", "expected a YAML file of Dask config"),
+        (TLS, "key.pem", "key.pem: expected a YAML file of Dask config"),
+        (TLS, "bad.yaml", "not YAML at line 3"),
+        (TLS, "empty.yaml", "needs TLS certificates"),
+        (TLS, "nokey.yaml", "distributed.comm.tls.client.key /no/k: no such file"),
+        ({"engine": "dask"}, "empty.yaml", "give --scheduler tls://"),
+        ({"engine": "dask", "scheduler": "tcp://h:1"}, "empty.yaml", "give --scheduler tls://"),
+        ({}, "empty.yaml", "use it with --engine dask"),
     ],
 )
-def test_bad_tls_settings_are_usage_errors(tmp_path, options, expected):
+def test_bad_tls_settings_are_usage_errors(tmp_path, options, file, expected):
     from pipeline.run import RunOptions, UsageError, run
 
     write_jsonl(tmp_path / "a.jsonl", dutch_articles(1))
-    (tmp_path / "list.yaml").write_text("- just\n- a list\n", encoding="utf-8")
-    (tmp_path / "bad.yaml").write_text("distributed:\n  comm: [\n", encoding="utf-8")
-    (tmp_path / "empty.yaml").write_text("distributed:\n  comm:\n    tls: {}\n", encoding="utf-8")
-    (tmp_path / "key.pem").write_text("-----BEGIN PRIVATE KEY-----\nMIIsecret\n-----END PRIVATE KEY-----\n")
-    options["security"] = tmp_path / options["security"]
+    for name, text in SECURITY_FILES.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
     with pytest.raises(UsageError, match=expected) as refused:
-        run(RunOptions([tmp_path / "a.jsonl"], tmp_path / "out", **options))
+        run(RunOptions([tmp_path / "a.jsonl"], tmp_path / "out", security=tmp_path / file, **options))
     assert "secret" not in str(refused.value)  # messages name files, never show what they hold
-    assert not (tmp_path / "out").exists()
+    assert not (tmp_path / "out").exists()  # refused before anything was made
 
 
 def test_tls_certificates_from_dask_config(tmp_path):
