@@ -20,11 +20,14 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from dataclasses import dataclass
 from multiprocessing import forkserver
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from .batches import Batch, BatchResult
 from .models import ModelError, NlpSettings
 from .registry import Registry
+
+if TYPE_CHECKING:  # dask is imported only by a run that uses it
+    from distributed import Security
 
 #: glibc malloc settings for worker processes, read when a process starts. Profiling showed the
 #: model's large matrix buffers being mapped and unmapped for every batch (page faults: ~10% of
@@ -42,7 +45,7 @@ PRELOAD_ENV = "NL_ENTITIES_PRELOAD"
 class EngineOptions:
     workers: int
     scheduler: str | None = None  # dask only: address of an existing scheduler
-    security: Any = None  # dask only: the client's distributed.Security for a tls:// scheduler
+    security: Security | None = None  # dask only: the client's distributed.Security for a tls:// scheduler
 
 
 class Engine(Protocol):
@@ -187,7 +190,7 @@ class EngineError(Exception):
     reported in one line as a usage error (exit 2), not as a crash."""
 
 
-def dask_security(scheduler: str | None, path: Path | None) -> Any:
+def dask_security(scheduler: str | None, path: Path | None) -> Security | None:
     """The client's ``distributed.Security`` for ``scheduler``: None where Dask's own defaults apply.
 
     Anyone who reaches a Dask scheduler runs code on every worker, so a cluster beyond one
@@ -234,7 +237,7 @@ def dask_security(scheduler: str | None, path: Path | None) -> Any:
     return security
 
 
-def _security_from_file(path: Path) -> Any:
+def _security_from_file(path: Path) -> Security:
     import dask
     import yaml
     from distributed import Security
