@@ -75,6 +75,13 @@ def run(
         str | None,
         typer.Option(help="Dask scheduler address (with --engine dask); without it a local Dask cluster is started."),
     ] = None,
+    security: Annotated[
+        Path | None,
+        typer.Option(
+            help="YAML file of Dask config with the TLS certificates (distributed: comm: tls: ...) for a "
+            "--scheduler tls://... address; default: Dask's own config (docs/scale-out.md)."
+        ),
+    ] = None,
     with_tags: Annotated[
         bool,
         typer.Option("--with-tags", help="Also run the tagger and lemmatizer (tokens.pos, tokens.lemma)."),
@@ -115,6 +122,7 @@ def run(
         batch_words=batch_words,
         engine=engine,
         scheduler=scheduler,
+        security=security,
         with_tags=with_tags,
         progress=progress,
         replace=replace,
@@ -125,11 +133,12 @@ def run(
 
 
 def _guarded(call, verbose: bool) -> None:
+    from .engines import EngineError
     from .run import UsageError
 
     try:
         call()
-    except (UsageError, ModelError, OutputError) as exc:
+    except (UsageError, EngineError, ModelError, OutputError) as exc:
         _fail(2, str(exc))
     except OutputLocked as exc:
         _fail(3, str(exc))

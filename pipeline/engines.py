@@ -19,11 +19,15 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from multiprocessing import forkserver
-from typing import Protocol
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 from .batches import Batch, BatchResult
 from .models import ModelError, NlpSettings
 from .registry import Registry
+
+if TYPE_CHECKING:  # dask is imported only by a run that uses it
+    from distributed import Security
 
 #: glibc malloc settings for worker processes, read when a process starts. Profiling showed the
 #: model's large matrix buffers being mapped and unmapped for every batch (page faults: ~10% of
@@ -41,6 +45,7 @@ PRELOAD_ENV = "NL_ENTITIES_PRELOAD"
 class EngineOptions:
     workers: int
     scheduler: str | None = None  # dask only: address of an existing scheduler
+    security: Security | None = None  # dask only: the client's distributed.Security for a tls:// scheduler
 
 
 class Engine(Protocol):
@@ -180,6 +185,88 @@ class LocalEngine:
             process.join(timeout=5)
 
 
+class EngineError(Exception):
+    """The engine cannot start with the options given (a Dask scheduler's address or TLS settings):
+    reported in one line as a usage error (exit 2), not as a crash."""
+
+
+def dask_security(scheduler: str | None, path: Path | None) -> Security | None:
+    """The client's ``distributed.Security`` for ``scheduler``: None where Dask's own defaults apply.
+
+    Anyone who reaches a Dask scheduler runs code on every worker, so a cluster beyond one
+    machine should listen on ``tls://`` with certificates. ``path`` is a YAML file of Dask config
+    (``distributed: comm: tls: ...``, the format of Dask's own config files), merged over Dask's
+    config; without it ``Client`` takes the certificates from Dask's config
+    (``distributed.comm.tls.*``, ``~/.config/dask/``, ``DASK_*`` variables) or its security
+    loader. The checks here turn what would surface later as a timeout or a traceback into one
+    line before the run starts. Messages name files and settings, never their contents.
+    """
+    tls = bool(scheduler) and scheduler.startswith("tls://")
+    if path is None and not tls:
+        return None
+    import dask
+    from distributed import Security
+
+    if path is not None and not tls:
+        raise EngineError(
+            f"--security {path} holds TLS settings for a tls:// scheduler: give --scheduler tls://HOST:PORT"
+        )
+    if path is None:
+        if dask.config.get("distributed.client.security-loader", None):
+            return None  # Client calls the loader the user configured
+        security, where = Security(), "Dask's config (distributed.comm.tls.*)"
+    else:
+        security, where = _security_from_file(path), f"--security {path}"
+    if not (security.tls_ca_file and security.tls_client_cert):
+        raise EngineError(
+            f"--scheduler {scheduler} needs TLS certificates: {where} gives no "
+            "distributed.comm.tls.ca-file and distributed.comm.tls.client.cert; see docs/scale-out.md"
+        )
+    files = {
+        "ca-file": security.tls_ca_file,
+        "client.cert": security.tls_client_cert,
+        "client.key": security.tls_client_key,
+    }
+    for name, file in files.items():  # a path, or PEM text (distributed.Security.temporary)
+        if file and "\n" not in file and not os.path.isfile(file):
+            raise EngineError(f"{where}: distributed.comm.tls.{name} {file}: no such file")
+    try:
+        security.get_connection_args("client")  # reads the files: an unreadable file or a wrong key fails here
+    except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
+        raise EngineError(f"{where}: the TLS certificates cannot be loaded: {type(exc).__name__}: {exc}") from None
+    return security
+
+
+def _security_from_file(path: Path) -> Security:
+    import dask
+    import yaml
+    from distributed import Security
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise EngineError(f"--security {path}: cannot be read ({type(exc).__name__})") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or "parse error"
+        raise EngineError(f"--security {path}: not YAML{where}: {problem}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("distributed"), dict):
+        raise EngineError(
+            f"--security {path}: expected a YAML file of Dask config, distributed: comm: tls: ... "
+            "(see docs/scale-out.md)"
+        )
+    # the file's settings over Dask's config, as if it were one more Dask config file; a file
+    # that does not say otherwise requires encryption for every connection the client makes
+    defaults = {"distributed": {"comm": {"require-encryption": True}}}
+    merged = dask.config.merge(dask.config.config, defaults, data)
+    try:
+        with dask.config.set(merged):
+            return Security()
+    except (TypeError, ValueError) as exc:
+        raise EngineError(f"--security {path}: {exc}") from None
+
+
 @ENGINES.register("dask")
 class DaskEngine:
     """Dask distributed: a local cluster of N worker processes, or the cluster at ``scheduler``.
@@ -194,12 +281,24 @@ class DaskEngine:
 
         self.settings, self.cluster = settings, None
         if opts.scheduler:
-            self.client = Client(opts.scheduler)
+            try:
+                self.client = Client(opts.scheduler, security=opts.security)
+            except OSError as exc:  # refused, unknown certificate, plain tcp:// to a tls:// scheduler
+                raise EngineError(
+                    f"cannot connect to the Dask scheduler at {opts.scheduler}: {exc} (a scheduler with TLS "
+                    "takes tls://HOST:PORT and its certificates, see docs/scale-out.md)"
+                ) from None
         else:
             environ = {**dask.config.get("distributed.nanny.pre-spawn-environ", {}), **WORKER_ENV}
             with dask.config.set({"distributed.nanny.pre-spawn-environ": environ}):
+                # 127.0.0.1 is LocalCluster's default, stated: whoever reaches a scheduler runs code
+                # on its workers, so the run's own cluster listens on this machine only
                 self.cluster = LocalCluster(
-                    n_workers=opts.workers, threads_per_worker=1, processes=True, dashboard_address=None
+                    n_workers=opts.workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    host="127.0.0.1",
+                    dashboard_address=None,
                 )
             self.client = Client(self.cluster)
         addresses = list(self.client.scheduler_info().get("workers", {}))

@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 
 from . import __version__, entities
 from .batches import Batch, BatchResult, InputTally, make_batches
-from .engines import ENGINES, Engine, EngineOptions, started
+from .engines import ENGINES, Engine, EngineError, EngineOptions, dask_security, started
 from .models import GET_LG, TAGGERS, ModelRef, NlpSettings, advice, components, resolve_model
 from .read import FieldError, FieldMap, count_records, discover
 from .schemas import RULES_VERSION, SCHEMA_VERSION
@@ -45,6 +45,7 @@ class RunOptions:
     batch_words: int = 20_000
     engine: str = "local"
     scheduler: str | None = None
+    security: Path | None = None  # --security: Dask config YAML with the TLS certificates for a tls:// scheduler
     with_tags: bool = False
     chunk_chars: int | None = None
     progress: bool | None = None  # None: a bar on a terminal, log lines otherwise
@@ -183,6 +184,12 @@ def run(opts: RunOptions) -> dict[str, Any]:
         raise UsageError("--workers, --batch-size and --batch-words must be at least 1")
     if opts.scheduler and opts.engine != "dask":
         raise UsageError("--scheduler is the address of a Dask scheduler: use it with --engine dask")
+    if opts.security and opts.engine != "dask":
+        raise UsageError("--security holds TLS settings for a Dask scheduler: use it with --engine dask")
+    try:
+        security = dask_security(opts.scheduler, opts.security) if opts.engine == "dask" else None
+    except EngineError as exc:
+        raise UsageError(str(exc)) from None
     if opts.out.exists() and not opts.out.is_dir():
         raise UsageError(f"--out {opts.out} is a file; give a folder (it is created if missing)")
     try:
@@ -213,7 +220,7 @@ def run(opts: RunOptions) -> dict[str, Any]:
     with out.lock():
         previous = out.manifest()
         same_settings = _check_settings(opts, out, previous, fingerprint)
-        with started(opts.engine, settings, EngineOptions(opts.workers, opts.scheduler)) as engine:
+        with started(opts.engine, settings, EngineOptions(opts.workers, opts.scheduler, security)) as engine:
             corrections = _corrections_for(out, corrections)
             return _run(
                 opts, out, started_at, model, settings, engine, fingerprint, same_settings, field_map, corrections
