@@ -36,7 +36,7 @@ TITLES = frozenset(
         "pater dominee rabbijn imam generaal kolonel majoor kapitein luitenant sergeant commandant "
         "admiraal senator kamerlid parlementslid europarlementariër fractievoorzitter "
         "partijvoorzitter voorzitter secretaris-generaal ceo topman topvrouw directeur trainer "
-        "coach bondscoach rechter advocaat procureur officier dokter doctor dr dr. prof prof. "
+        "coach bondscoach chef chef-kok rechter advocaat procureur officier dokter doctor dr dr. prof prof. "
         "professor mr mr. ir ir. drs drs. ing ing. meneer mevrouw mevr mevr. dhr dhr. heer sir lord "
         "lady oud-premier oud-minister oud-president ex-premier ex-minister ex-president "
         "vicepremier vice-premier "
@@ -68,9 +68,13 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch) and unicodedata.category(ch) != "Cf")
 
 
+#: The titles as :func:`fold` spells them ("europarlementariër" -> "europarlementarier").
+_FOLDED_TITLES = frozenset(fold(t) for t in TITLE_KEYS)
+
+
 def is_title(word: str) -> bool:
     """A title before a person's name ("minister", "Dr."), not an acronym in capitals ("ING")."""
-    return not word.isupper() and fold(word).rstrip(".") in TITLE_KEYS
+    return not word.isupper() and fold(word).rstrip(".") in _FOLDED_TITLES
 
 
 def bare_words(text: str, person: bool) -> list[str]:
