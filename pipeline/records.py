@@ -18,6 +18,8 @@ REASONS: dict[str, str] = {
     "unreadable_file": "the file could not be opened or parsed",
     "unsupported_format": "the file type is not one the pipeline reads",
     "encrypted_file": "the file or archive member is password-protected",
+    "not_regular_file": "a FIFO, socket or device, not a regular file: never opened",
+    "input_changed": "the file changed while it was read: its records are as read, run again to read it whole",
     "duplicate": "a record with the same id and text was seen before",
     "conflicting_id": "a record with the same id but other text was seen before",
     "processing_error": "the NLP stage failed on this article",
