@@ -155,12 +155,16 @@ def _items(source: Source, stats: InputStats, fields: FieldMap) -> Iterator[Item
         known = ", ".join(sorted({*READERS, *CONTAINERS}))
         yield Reject(source.name, "file", "unsupported_format", f"{source.suffix or 'no suffix'}: reads {known}")
         return
+    given = 0
     try:
         for item in reader(source, stats, fields):
             yield finish(item, stats, fields) if isinstance(item, Record) else item
+            given += 1
     except READ_ERRORS as exc:
-        read = f" (after {stats.records} records, which stand)" if stats.records else ""
-        stats.records += 1
+        # what was given stands and the reject is one more: counted here, whatever the reader
+        # had counted before it raised
+        stats.records = given + 1
+        read = f" (after {given} records, which stand)" if given else ""
         yield Reject(source.name, "file", "unreadable_file", describe(exc) + read)
     _hash(source, stats)
 

@@ -32,7 +32,8 @@ def read_parquet(source: Source, stats: InputStats, fields: FieldMap) -> Iterato
         if "text" not in fields.columns(names):
             columns = names  # every record gets the missing-text reject that names these columns
         n = 0
-        batches = pf.iter_batches(batch_size=1024, columns=columns)
+        # row group by row group: a damaged one ends the file after the rows of those before it
+        batches = (b for g in range(pf.num_row_groups) for b in pf.iter_batches(1024, [g], columns))
         while True:
             try:
                 rows = next(batches).to_pylist()

@@ -71,7 +71,8 @@ class Source:
     _head_asked: int = field(default=0, repr=False)
 
     def __post_init__(self) -> None:
-        self.name = display_name(self.name)
+        # names become table values (input, and a .txt file's id from kind_name): valid UTF-8
+        self.name, self.kind_name = display_name(self.name), display_name(self.kind_name)
 
     @classmethod
     def file(cls, path: Path) -> Source:
