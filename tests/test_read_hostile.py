@@ -21,7 +21,6 @@ import pytest
 
 from pipeline.batches import InputTally, make_batches
 from pipeline.read import READERS, FieldMap, count_records, discover, inputs
-from pipeline.read import sources as read_sources
 from pipeline.records import Reject
 
 from .conftest import ARTICLE, cli, dutch_articles, read_table, write_jsonl
@@ -306,7 +305,7 @@ def test_a_folder_that_cannot_be_listed_is_a_reject_and_a_warning(tmp_path, monk
             raise PermissionError(13, "Permission denied", str(path))
         return scandir(path)
 
-    monkeypatch.setattr(read_sources.os, "scandir", denied)
+    monkeypatch.setattr(os, "scandir", denied)
     with caplog.at_level(logging.WARNING, logger="nl-entities"):
         found = discover([root])
     assert found == [closed.resolve(), root.resolve() / "goed.jsonl"]

@@ -244,22 +244,26 @@ def _walk(
     seen.add((st.st_dev, st.st_ino))
     try:
         with os.scandir(folder) as it:
-            entries = [e.name for e in it if not e.name.startswith(".")]
+            entries = [(e.name, _is_dir(e)) for e in it if not e.name.startswith(".")]
     except OSError:
         out.append((folder.relative_to(top), real))  # its reject says why
         return
-    for name in entries:
+    for name, is_dir in entries:
         child = folder / name
-        try:
-            is_dir = child.is_dir()  # follows links
-        except OSError:
-            is_dir = False
         if is_dir:
             _walk(top, child, skipped, seen, out)
         else:
             where = _absolute(child)
             if not any(where.is_relative_to(s) for s in skipped):
                 out.append((child.relative_to(top), where))
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    """Whether an entry is a folder or a link to one (no stat call but for links)."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
 
 
 class Owning(io.BufferedIOBase):
