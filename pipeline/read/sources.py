@@ -131,7 +131,7 @@ def hidden(parts: Iterable[str]) -> bool:
     return any(part.startswith(".") or part == "__MACOSX" for part in parts)
 
 
-#: What changed, if anything, while a file was read: compared before and after it.
+#: A file's state, taken before and after it is read: what differs is what changed under the run.
 Snapshot = tuple[int, int, int, int, int] | None
 
 
@@ -208,6 +208,7 @@ def discover(paths: Iterable[Path], skip: Iterable[Path] = ()) -> list[Path]:
     """
     skipped = [s.resolve() for s in skip]
     seen: set[tuple[int, int]] = set()  # (device, inode) of every folder walked
+    # absolute paths: rejects and the manifest name an input the same way from any directory
     found: list[Path] = []
     for path in paths:
         if not path.is_dir():
