@@ -12,6 +12,7 @@ import logging
 import os
 import subprocess
 import sys
+import tarfile
 import zipfile
 from pathlib import Path
 
@@ -70,6 +71,20 @@ def test_a_file_name_that_is_not_utf8_is_read_under_its_escaped_name(tmp_path, r
     # the same name in every run: what rejects call it is what the next run replaces
     again = [inp.stats.path for p in discover([folder]) for inp in inputs(p, FieldMap())]
     assert sorted(again) == sorted(i["path"] for i in manifest["inputs"])
+
+
+def test_an_archive_member_name_that_is_not_utf8_is_escaped_too(tmp_path):
+    archive = tmp_path / "oud.tar"
+    with tarfile.open(archive, "w", format=tarfile.GNU_FORMAT, encoding="latin-1") as tar:
+        data = f"Bericht uit het café. {ARTICLE}".encode()
+        info = tarfile.TarInfo("caf\u00e9.txt")  # written as the one Latin-1 byte 0xe9
+        info.size = len(data)
+        tar.addfile(info, io.BytesIO(data))
+    (member,) = inputs(archive, FieldMap())
+    (record,) = member.items
+    assert member.stats.path == record.input == f"{archive}/caf\\xe9.txt"
+    assert record.fields["id"] == "caf\\xe9"
+    json.dumps(member.stats.path, ensure_ascii=False).encode("utf-8")  # a manifest can hold it
 
 
 # -- 3: any error a reader raises is that file's reject ---------------------------------------
