@@ -44,33 +44,45 @@ def exact(tallies: dict[str, InputTally]) -> bool:
     return all(t.stats.records == t.articles + t.already_published + t.rejects for t in tallies.values())
 
 
-# -- 2: a file name that is not UTF-8 --------------------------------------------------------
+# -- 2 and 5: names that are not UTF-8, FIFOs and devices: one run of a folder holding them --
 
 
-def test_a_file_name_that_is_not_utf8_is_read_under_its_escaped_name(tmp_path, ruler_model):
-    folder = tmp_path / "in"
+@pytest.fixture(scope="module")
+def odd_folder_run(tmp_path_factory, ruler_model) -> tuple[Path, Path]:
+    """A folder with two files whose names are Latin-1 bytes (as an old Windows share has
+    them), a FIFO, and a good file; the run is also given /dev/zero. (folder, out)"""
+    tmp = tmp_path_factory.mktemp("odd")
+    folder = tmp / "in"
     folder.mkdir()
     write_jsonl(folder / "goed.jsonl", dutch_articles(2))
     raw = os.fsencode(folder)
-    with open(raw + b"/caf\xe9.txt", "wb") as f:  # a Latin-1 name, as an old Windows share has them
+    with open(raw + b"/caf\xe9.txt", "wb") as f:
         f.write(f"Bericht uit het café. {ARTICLE}".encode())
     with open(raw + b"/kapot\xe9.jsonl", "wb") as f:
         f.write(b'{"id": "x1", "text": ""}\nnot json\n')
-    out = tmp_path / "out"
-    cli("run", folder, "--out", out, "--model", ruler_model, *RUN)
+    os.mkfifo(folder / "pijp.jsonl")  # opening it would wait for a writer for ever
+    out = tmp / "out"
+    # a timeout: a regression fails here instead of hanging the suite
+    cli("run", folder, "/dev/zero", "--out", out, "--model", ruler_model, *RUN, timeout=120)
+    return folder.resolve(), out
+
+
+def test_a_file_name_that_is_not_utf8_is_read_under_its_escaped_name(odd_folder_run):
+    folder, out = odd_folder_run
     articles = read_table(out, "articles")
     assert sorted(articles.article_id) == ["art-00000", "art-00001", "caf\\xe9"]  # the .txt's id is its name
     rejects = read_table(out, "rejects")
-    assert set(rejects.input) == {f"{folder.resolve()}/kapot\\xe9.jsonl"} and len(rejects) == 2
+    bad = rejects[rejects.input == f"{folder}/kapot\\xe9.jsonl"]
+    assert sorted(bad.reason) == ["empty_text", "malformed_json"]
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    assert sorted(Path(i["path"]).name for i in manifest["inputs"]) == [
-        "caf\\xe9.txt",
-        "goed.jsonl",
-        "kapot\\xe9.jsonl",
+    names = sorted(i["path"] for i in manifest["inputs"])
+    assert names == [
+        "/dev/zero",
+        *(f"{folder}/{n}" for n in ("caf\\xe9.txt", "goed.jsonl", "kapot\\xe9.jsonl", "pijp.jsonl")),
     ]
     # the same name in every run: what rejects call it is what the next run replaces
-    again = [inp.stats.path for p in discover([folder]) for inp in inputs(p, FieldMap())]
-    assert sorted(again) == sorted(i["path"] for i in manifest["inputs"])
+    again = [inp.stats.path for p in discover([folder, Path("/dev/zero")]) for inp in inputs(p, FieldMap())]
+    assert sorted(again) == names
 
 
 def test_an_archive_member_name_that_is_not_utf8_is_escaped_too(tmp_path):
@@ -165,20 +177,15 @@ def test_an_error_of_any_type_from_a_reader_is_that_files_reject(tmp_path, monke
 # -- 5: FIFOs and devices are never opened ----------------------------------------------------
 
 
-def test_a_fifo_or_a_device_is_a_reject_and_never_opened(tmp_path, ruler_model):
-    folder = tmp_path / "in"
-    folder.mkdir()
-    write_jsonl(folder / "goed.jsonl", dutch_articles(2))
-    os.mkfifo(folder / "pijp.jsonl")  # opening it would wait for a writer for ever
-    out = tmp_path / "out"
-    # a timeout: a regression fails here instead of hanging the suite
-    cli("run", folder, "/dev/zero", "--out", out, "--model", ruler_model, *RUN, timeout=120)
+def test_a_fifo_or_a_device_is_a_reject_and_never_opened(odd_folder_run):
+    folder, out = odd_folder_run
     rejects = read_table(out, "rejects").set_index("input")
-    assert set(rejects.index) == {f"{folder.resolve()}/pijp.jsonl", "/dev/zero"}
-    assert set(rejects.reason) == {"not_regular_file"}
-    assert "FIFO" in rejects.detail[f"{folder.resolve()}/pijp.jsonl"]
-    assert "character device" in rejects.detail["/dev/zero"]
-    assert len(read_table(out, "articles")) == 2
+    odd = rejects[rejects.reason == "not_regular_file"]
+    assert set(odd.index) == {f"{folder}/pijp.jsonl", "/dev/zero"}
+    assert "FIFO" in odd.detail[f"{folder}/pijp.jsonl"]
+    assert "character device" in odd.detail["/dev/zero"]
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["this_run"]["records"] == 7  # 2 + 1 articles, 2 rejects of kapot, the FIFO, /dev/zero
 
 
 # -- 8: a file that changes while it is read --------------------------------------------------
