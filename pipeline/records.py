@@ -21,6 +21,8 @@ REASONS: dict[str, str] = {
     "unsupported_format": "the file type is not one the pipeline reads",
     "encrypted_file": "the file or archive member is password-protected",
     "bad_id": "the 'id' field is not a string or a whole number (a list, an object, true/false, a fraction)",
+    "not_regular_file": "a FIFO, socket or device, not a regular file: never opened",
+    "input_changed": "the file changed while it was read: its records are as read, run again to read it whole",
     "duplicate": "a record with the same id and text was seen before",
     "conflicting_id": "a record with the same id but other text was seen before",
     "processing_error": "the NLP stage failed on this article",

@@ -24,7 +24,7 @@ from . import __version__, entities
 from .batches import Batch, BatchResult, InputTally, make_batches
 from .engines import ENGINES, Engine, EngineError, EngineOptions, dask_security, started
 from .models import GET_LG, TAGGERS, ModelRef, NlpSettings, advice, components, resolve_model
-from .read import FieldError, FieldMap, count_records, discover
+from .read import FieldError, FieldMap, count_records, discover, display_name
 from .schemas import RULES_VERSION, SCHEMA_VERSION
 from .store import OutputDir, batch_done, settings_key
 
@@ -350,6 +350,7 @@ def _run(
                 "rejects": t.rejects,
                 "unparsed_dates": t.stats.unparsed_dates,
                 **({"unparsed_date_examples": t.stats.unparsed_date_examples} if t.stats.unparsed_dates else {}),
+                **({"changed_while_read": t.stats.changed} if t.stats.changed else {}),
             }
             for t in tallies.values()
         ],
@@ -366,9 +367,21 @@ def _run(
         return entities.build(version, threads=opts.workers, temp_dir=temp, corrections=corrections)
 
     manifest["finished"] = datetime.now(UTC).isoformat()
-    # archive members are inputs of their own: their earlier rejects are replaced too
-    read_inputs = {str(p) for p in files} | set(tallies)
+    known = _inputs_with_rejects(out.manifest()) if same_settings else {}
+    read_inputs = _replaced_inputs(files, tallies, known)
+    manifest["inputs_with_rejects"] = {
+        **{name: sha for name, sha in known.items() if name not in read_inputs},
+        **{name: t.stats.sha256 for name, t in tallies.items() if t.rejects and t.stats.sha256},
+    }
     manifest = out.publish(run_id, staging, keys, same_settings, read_inputs, derive, manifest)
+    for t in tallies.values():
+        if t.stats.changed:
+            log.warning(
+                "%s changed while it was read (%s): its records are published as read, with an input_changed "
+                "reject; run again once it no longer changes to read it whole",
+                t.stats.path,
+                t.stats.changed,
+            )
     log.info(
         "done: %d records -> %d articles, %d already published, %d rejects; %d mentions; tables in %s",
         manifest["this_run"]["records"],
@@ -383,3 +396,22 @@ def _run(
             "%d published dates could not be read and were left empty (manifest: inputs[].unparsed_dates)", unparsed
         )
     return manifest
+
+
+def _inputs_with_rejects(previous: dict[str, Any] | None) -> dict[str, str]:
+    """Input name -> sha256 of every input whose rejects are published (carried from run to run;
+    a manifest from before that knew only its own run's inputs)."""
+    if not previous:
+        return {}
+    known = {e["path"]: e["sha256"] for e in previous.get("inputs", []) if e.get("rejects") and e.get("sha256")}
+    known.update(previous.get("inputs_with_rejects", {}))
+    return known
+
+
+def _replaced_inputs(files: list[Path], tallies: dict[str, InputTally], known: dict[str, str]) -> set[str]:
+    """The inputs whose earlier rejects this run's replace: every input read (archive members are
+    inputs of their own), and earlier names of the same content. A folder moved or renamed since
+    the last run is read under new names; its rejects must not stay twice, under both."""
+    read = {display_name(p) for p in files} | set(tallies)
+    hashes = {t.stats.sha256 for t in tallies.values() if t.stats.sha256}
+    return read | {name for name, sha in known.items() if sha in hashes}
