@@ -7,6 +7,8 @@ killed run leaves no process behind; bad use is a one-line error with a document
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -67,3 +69,117 @@ def test_an_article_that_kills_its_worker_is_a_reject_and_the_run_completes(tmp_
     proc = cli(*args, "--out", tmp_path / "out", env=env, check=False)
     assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
     assert snapshot(tmp_path / "out") == got
+
+
+# -- usage errors: one line, exit 2 ---------------------------------------------------------
+
+
+def _one_line_error(proc, code: int, message: str) -> None:
+    lines = proc.stderr.strip().splitlines()
+    assert proc.returncode == code, proc.stderr
+    assert "Traceback" not in proc.stderr and "╭" not in proc.stderr, proc.stderr
+    assert lines[-1].startswith("nl-entities: error: ") and message in lines[-1], proc.stderr
+    assert [line for line in lines if "error" in line] == [lines[-1]], proc.stderr
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--bogus"], "No such option: --bogus"),
+        (["--workers", "two"], "'--workers'"),
+        ([], "Missing option '--out'"),
+        (["--out", ""], "an empty path"),
+    ],
+)
+def test_bad_options_are_one_line_usage_errors(tmp_path, args, message):
+    write_jsonl(tmp_path / "a.jsonl", dutch_articles(1))
+    out = [] if "--out" in args or not args else ["--out", tmp_path / "o"]
+    proc = cli("run", tmp_path / "a.jsonl", *out, *args, check=False)
+    _one_line_error(proc, 2, message)
+    assert not (tmp_path / "o").exists()
+
+
+def test_an_empty_input_path_is_a_usage_error(tmp_path):
+    _one_line_error(cli("run", "", "--out", tmp_path / "o", check=False), 2, "an empty path")
+
+
+def test_out_that_is_or_holds_an_input_folder_is_a_usage_error(tmp_path, ruler_model):
+    folder = tmp_path / "archief"
+    folder.mkdir()
+    write_jsonl(folder / "a.jsonl", dutch_articles(2))
+    for out in (folder, tmp_path):
+        proc = cli("run", folder, "--out", out, "--model", ruler_model, check=False)
+        _one_line_error(proc, 2, "give an --out outside the inputs")
+    _one_line_error(
+        cli("run", folder / "a.jsonl", "--out", folder, "--model", ruler_model, check=False), 2, "holds the input"
+    )
+    assert not (folder / ".nl-entities").exists() and not (tmp_path / ".nl-entities").exists()
+    # inside an input folder is still fine: it is not read as input
+    cli("run", folder, "--out", folder / "out", "--model", ruler_model, "--workers", "1")
+    assert len(read_table(folder / "out", "articles")) == 2
+
+
+def test_an_input_folder_without_files_is_a_usage_error_but_a_rerun_of_published_files_is_not(tmp_path, ruler_model):
+    empty, full = tmp_path / "leeg", tmp_path / "vol"
+    empty.mkdir()
+    (empty / ".hidden.jsonl").write_text("{}\n")
+    full.mkdir()
+    write_jsonl(full / "a.jsonl", dutch_articles(2))
+    proc = cli("run", empty, full, "--out", tmp_path / "o", "--model", ruler_model, check=False)
+    _one_line_error(proc, 2, f"no files to read in {empty}")
+    assert not (tmp_path / "o").exists()
+    cli("run", full, "--out", tmp_path / "o", "--model", ruler_model, "--workers", "1")
+    proc = cli("run", full, "--out", tmp_path / "o", "--model", ruler_model, "--workers", "1")
+    assert "2 already published" in proc.stderr
+
+
+# -- an --out that cannot be written, a full disk ----------------------------------------------
+
+
+def _cli_with(patch: str, *args, **kwargs):
+    """The command, in a process where ``patch`` (Python) has replaced something first."""
+    code = f"import sys\n{patch}\nfrom pipeline.cli import main\nsys.argv[0] = 'nl-entities'\nmain()\n"
+    return subprocess.run([sys.executable, "-c", code, *map(str, args)], capture_output=True, text=True, **kwargs)
+
+
+def test_an_out_that_cannot_be_made_is_a_usage_error(tmp_path, ruler_model):
+    write_jsonl(tmp_path / "a.jsonl", dutch_articles(1))
+    (tmp_path / "notes.txt").write_text("x")
+    for out in (tmp_path / "notes.txt" / "out", Path("/proc/nl-entities-test/out")):
+        proc = cli("run", tmp_path / "a.jsonl", "--out", out, "--model", ruler_model, check=False)
+        _one_line_error(proc, 2, "the folder cannot be made")
+
+
+def test_unwritable_out_is_a_usage_error(tmp_path, ruler_model):
+    write_jsonl(tmp_path / "a.jsonl", dutch_articles(1))
+    for errno_name in ("EROFS", "EACCES"):
+        patch = (
+            "import errno, os, pipeline.store as store\n"
+            "def lock(self):\n"
+            f"    raise OSError(errno.{errno_name}, os.strerror(errno.{errno_name}), str(self.meta / 'lock'))\n"
+            "store.OutputDir.lock = lock\n"
+        )
+        proc = _cli_with(patch, "run", tmp_path / "a.jsonl", "--out", tmp_path / "o", "--model", ruler_model)
+        _one_line_error(proc, 2, "read-only" if errno_name == "EROFS" else "permission denied")
+        assert str(tmp_path / "o" / ".nl-entities" / "lock") in proc.stderr
+
+
+def test_a_full_disk_is_one_line_with_its_own_code_and_the_tables_stay(tmp_path, ruler_model):
+    write_jsonl(tmp_path / "a.jsonl", dutch_articles(2))
+    write_jsonl(tmp_path / "b.jsonl", dutch_articles(2, start=2))
+    out = tmp_path / "o"
+    cli("run", tmp_path / "a.jsonl", "--out", out, "--model", ruler_model, "--workers", "1")
+    before = snapshot(out)
+    # the disk fills up while the new version is built: what pyarrow raises then
+    patch = (
+        "import errno, pipeline.entities as entities\n"
+        "def full(*args, **kwargs):\n"
+        "    raise OSError(errno.ENOSPC, 'Error writing bytes to file. Detail: [errno 28] No space left on device')\n"
+        "entities.build = full\n"
+    )
+    args = ["run", tmp_path / "a.jsonl", tmp_path / "b.jsonl", "--out", out, "--model", ruler_model]
+    proc = _cli_with(patch, *args, "--workers", "1")
+    _one_line_error(proc, 4, "the disk is full; the tables published before this run are intact")
+    assert snapshot(out) == before
+    cli(*args, "--workers", "1")
+    assert len(read_table(out, "articles")) == 4
