@@ -7,8 +7,10 @@ killed run leaves no process behind; bad use is a one-line error with a document
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -183,3 +185,58 @@ def test_a_full_disk_is_one_line_with_its_own_code_and_the_tables_stay(tmp_path,
     assert snapshot(out) == before
     cli(*args, "--workers", "1")
     assert len(read_table(out, "articles")) == 4
+
+
+# -- signals: SIGTERM stops like Ctrl-C, and no process outlives the run -------------------------
+
+
+def _start_and_wait_for_batches(args: list, out: Path, batches: int) -> tuple[subprocess.Popen, list]:
+    """A run in its own process, once ``batches`` are staged; with its process tree by then."""
+    import psutil
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pipeline.cli", *map(str, args), "--out", str(out)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    staging = out / ".nl-entities" / "staging"
+    deadline = time.monotonic() + 120
+    while proc.poll() is None and time.monotonic() < deadline:
+        if staging.is_dir() and sum(1 for d in staging.iterdir() for b in d.iterdir() if b.name[0] != ".") >= batches:
+            break
+        time.sleep(0.02)
+    assert proc.poll() is None, "the run finished before it could be signalled"
+    tree = [psutil.Process(proc.pid), *psutil.Process(proc.pid).children(recursive=True)]
+    assert len(tree) >= 3, tree  # the run, the fork server, its workers
+    return proc, tree
+
+
+def _all_gone(tree: list, seconds: float = 30) -> list:
+    """The processes of ``tree`` still running after a (generous) wait."""
+    import psutil
+
+    _, alive = psutil.wait_procs(tree, timeout=seconds)
+    return alive
+
+
+def test_sigterm_stops_like_ctrl_c_and_sigkill_leaves_no_orphans(tmp_path, ruler_model):
+    write_jsonl(tmp_path / "in.jsonl", dutch_articles(600))
+    args = ["run", tmp_path / "in.jsonl", "--model", ruler_model, "--workers", "2", "--batch-size", "5"]
+    cli(*args, "--out", tmp_path / "ref")
+
+    proc, tree = _start_and_wait_for_batches(args, tmp_path / "out", batches=3)
+    proc.send_signal(signal.SIGTERM)  # the run alone, not its process group: it must end its children
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 143, stderr
+    assert "Traceback" not in stderr
+    assert stderr.strip().splitlines()[-1] == "nl-entities: error: terminated; run the same command again to resume"
+    assert _all_gone(tree) == []
+    cli(*args, "--out", tmp_path / "out")
+    assert snapshot(tmp_path / "out") == snapshot(tmp_path / "ref")
+
+    proc, tree = _start_and_wait_for_batches(args, tmp_path / "killed", batches=3)
+    proc.kill()  # SIGKILL: nothing runs in the run any more; its children must end themselves
+    proc.wait()
+    assert _all_gone(tree) == []
