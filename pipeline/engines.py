@@ -369,19 +369,41 @@ class DaskEngine:
         in_flight = max(2, 2 * self.workers)
         _check_loaded(self.settings.model.name, self.client.gather(self.warming))
         futures = as_completed()
-        count = 0
+        count, batch_of = 0, {}
         for batch in batches:
-            futures.add(
-                self.client.submit(process_batch, batch, self.settings, staging, key=f"batch-{batch.key}", retries=1)
-            )
+            fut = self.client.submit(process_batch, batch, self.settings, staging, key=f"batch-{batch.key}", retries=1)
+            batch_of[fut.key] = batch
+            futures.add(fut)
             count += 1
             if count >= in_flight:
                 fut = next(futures)
                 count -= 1
-                yield fut.result()
-                fut.release()
+                yield self._result(fut, batch_of.pop(fut.key), staging)
         for fut in futures:
-            yield fut.result()
+            yield self._result(fut, batch_of.pop(fut.key), staging)
+
+    def _result(self, fut, batch: Batch, staging: str) -> BatchResult:
+        """The batch's result; a batch whose task killed its worker each time it was retried
+        (KilledWorker) is split into its articles, as the local engine does."""
+        from dask.distributed import KilledWorker
+
+        try:
+            return fut.result()
+        except KilledWorker:
+            log.warning("batch %s killed its Dask workers; its articles are retried one at a time", batch.key)
+            return split_batch(batch, staging, lambda sub, folder: self._alone(batch.key, sub, folder))
+        finally:
+            fut.release()
+
+    def _alone(self, key: str, sub: Batch, folder: str) -> BatchResult | str:
+        from dask.distributed import KilledWorker
+
+        fut = self.client.submit(process_batch, sub, self.settings, folder, key=f"batch-{key}-{sub.key}")
+        try:
+            return fut.result()
+        except KilledWorker:
+            return "its Dask worker died each time the task was tried"
+        finally:
             fut.release()
 
     def close(self) -> None:
