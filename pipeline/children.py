@@ -10,7 +10,6 @@ call watches its parent from a thread. Both are set up first thing in the child.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 import signal
 import sys
@@ -22,14 +21,24 @@ _PR_SET_PDEATHSIG = 1
 WATCH_SECONDS = 1.0
 
 
+def _libc() -> ctypes.CDLL | None:
+    """The C library's functions, as linked into Python itself (no search for the library)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return None
+
+
+_LIBC = _libc()  # loaded once: the fork server's workers inherit it
+
+
 def _pdeathsig() -> bool:
     """Ask Linux to SIGKILL this process when its parent exits; False where that cannot be done."""
-    if not sys.platform.startswith("linux"):
-        return False
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        return libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
-    except (OSError, AttributeError):
+        return _LIBC is not None and _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+    except AttributeError:  # a C library without prctl
         return False
 
 

@@ -313,11 +313,11 @@ class LocalEngine:
                 elif (result := f.result()) is not None:
                     yield result
             pending.clear()
-            how = self._renew(self.workers)
-            log.warning("a worker process died (%s); %d batches in flight are retried", how, len(lost))
             for batch in lost:
                 self.deaths[batch.key] = self.deaths.get(batch.key, 0) + 1
                 (isolate if self.deaths[batch.key] > 1 else retry).append(batch)
+            how = self._renew(1 if isolate else self.workers)  # isolated batches run in a pool of one
+            log.warning("a worker process died (%s); %d batches in flight are retried", how, len(lost))
 
     def _end_pool(self) -> None:
         # workers hold nothing unsaved once their batches are staged: end them, don't wait for
