@@ -162,11 +162,16 @@ _STORAGE_ERRORS: dict[int, tuple[int, str]] = {
 }
 
 
-def _storage_error(exc: OSError) -> tuple[int, str] | None:
-    if exc.errno not in _STORAGE_ERRORS:
+def _storage_error(exc: Exception) -> tuple[int, str] | None:
+    """Exit code and message where ``exc`` is the storage's fault. DuckDB's own IOException is
+    no OSError: a full disk is known by the system's words for it."""
+    number = exc.errno if isinstance(exc, OSError) else None
+    if number is None and os.strerror(errno.ENOSPC) in str(exc):
+        number = errno.ENOSPC
+    if number not in _STORAGE_ERRORS:
         return None
-    code, what = _STORAGE_ERRORS[exc.errno]
-    where = f"{exc.filename}: " if exc.filename else ""
+    code, what = _STORAGE_ERRORS[number]
+    where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
     if code == DISK_FULL:
         what += "; the tables published before this run are intact: free space and run the same command to resume"
     return code, where + what
@@ -186,12 +191,10 @@ def _guarded(call, verbose: bool) -> None:
         _fail(143, "terminated; run the same command again to resume")
     except KeyboardInterrupt:
         _fail(130, "interrupted; run the same command again to resume")
-    except OSError as exc:
+    except Exception as exc:
         if (known := _storage_error(exc)) is None:
             _internal(exc, verbose)
         _fail(*known)
-    except Exception as exc:
-        _internal(exc, verbose)
     finally:
         signal.signal(signal.SIGTERM, before)
 

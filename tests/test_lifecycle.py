@@ -251,3 +251,19 @@ def test_sigterm_stops_like_ctrl_c_and_sigkill_leaves_no_orphans(tmp_path, ruler
     proc.kill()  # SIGKILL: nothing runs in the run any more; its children must end themselves
     proc.wait()
     assert _all_gone(tree) == []
+
+
+def test_a_full_disk_met_by_duckdb_is_the_same_one_line(capsys):
+    import duckdb
+    import typer
+
+    from pipeline.cli import _guarded
+
+    def build():
+        raise duckdb.IOException('IO Error: Could not write file "entities.parquet": No space left on device')
+
+    with pytest.raises(typer.Exit) as exit_:
+        _guarded(build, verbose=False)
+    assert exit_.value.exit_code == 4
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "the disk is full; the tables published before" in err
