@@ -13,6 +13,7 @@ import sys
 import time
 from pathlib import Path
 
+import psutil  # installed with dask.distributed
 import pytest
 import spacy
 
@@ -203,8 +204,6 @@ def test_a_full_disk_is_one_line_with_its_own_code_and_the_tables_stay(tmp_path,
 
 def _start_and_wait_for_batches(args: list, out: Path, batches: int) -> tuple[subprocess.Popen, list]:
     """A run in its own process, once ``batches`` are staged; with its process tree by then."""
-    import psutil
-
     proc = subprocess.Popen(
         [sys.executable, "-m", "pipeline.cli", *map(str, args), "--out", str(out)],
         stdout=subprocess.DEVNULL,
@@ -226,8 +225,6 @@ def _start_and_wait_for_batches(args: list, out: Path, batches: int) -> tuple[su
 
 def _all_gone(tree: list, seconds: float = 30) -> list:
     """The processes of ``tree`` still running after a (generous) wait."""
-    import psutil
-
     _, alive = psutil.wait_procs(tree, timeout=seconds)
     return alive
 
