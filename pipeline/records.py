@@ -26,6 +26,8 @@ REASONS: dict[str, str] = {
     "duplicate": "a record with the same id and text was seen before",
     "conflicting_id": "a record with the same id but other text was seen before",
     "processing_error": "the NLP stage failed on this article",
+    "worker_died": "the worker process died on this article, also when it was processed alone (most likely "
+    "out of memory: the detail says how it died)",
 }
 
 

@@ -192,10 +192,12 @@ def run(opts: RunOptions) -> dict[str, Any]:
         raise UsageError(str(exc)) from None
     if opts.out.exists() and not opts.out.is_dir():
         raise UsageError(f"--out {opts.out} is a file; give a folder (it is created if missing)")
+    _check_out_outside_inputs(opts.out, opts.inputs)
     try:
         field_map = FieldMap.parse(opts.fields)
     except FieldError as exc:
         raise UsageError(str(exc)) from None
+    files = _input_files(opts.inputs, opts.out)
     model = resolve_model(opts.model)
     if opts.with_tags and not set(parts := components(model)) & set(TAGGERS):
         raise UsageError(
@@ -208,7 +210,10 @@ def run(opts: RunOptions) -> dict[str, Any]:
         log.warning(hint)
     settings = NlpSettings(model, opts.with_tags, opts.chunk_chars)
     out = OutputDir(opts.out)
-    opts.out.mkdir(parents=True, exist_ok=True)
+    try:
+        opts.out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # a file on the way (--out notes.txt/out), read-only storage, no permission
+        raise UsageError(f"--out {opts.out}: the folder cannot be made ({exc.strerror})") from None
     fingerprint = {
         **settings.fingerprint(),
         "chunk_chars": opts.chunk_chars,
@@ -223,8 +228,40 @@ def run(opts: RunOptions) -> dict[str, Any]:
         with started(opts.engine, settings, EngineOptions(opts.workers, opts.scheduler, security)) as engine:
             corrections = _corrections_for(out, corrections)
             return _run(
-                opts, out, started_at, model, settings, engine, fingerprint, same_settings, field_map, corrections
+                opts,
+                out,
+                started_at,
+                model,
+                settings,
+                engine,
+                fingerprint,
+                same_settings,
+                field_map,
+                files,
+                corrections,
             )
+
+
+def _check_out_outside_inputs(out: Path, inputs: list[Path]) -> None:
+    """--out may lie inside an input folder (it is not read), but not be one or hold one: its
+    inputs would be skipped as the run's own output, and the run would read nothing."""
+    where = out.resolve()
+    for path in inputs:
+        given = path.resolve()
+        if where == given or where in given.parents:
+            what = "is the input" if where == given else "holds the input"
+            raise UsageError(f"--out {out} {what} {path}; give an --out outside the inputs")
+
+
+def _input_files(inputs: list[Path], out: Path) -> list[Path]:
+    """The files to read. A folder with none (empty, or only hidden files) is a usage error: a
+    run from cron that reads nothing, because a share is not mounted or a path is wrong, must
+    not pass as a run that completed. (A re-run that finds every article already published
+    reads its files and completes.)"""
+    found = {path: discover([path], skip=[out]) for path in inputs}
+    if empty := [str(path) for path, files in found.items() if not files]:
+        raise UsageError(f"no files to read in {', '.join(empty)} (hidden files are not read)")
+    return list(dict.fromkeys(f for files in found.values() for f in files))
 
 
 def _check_settings(
@@ -265,10 +302,10 @@ def _run(
     fingerprint: dict[str, Any],
     same_settings: bool,
     field_map: FieldMap,
+    files: list[Path],
     corrections=None,
 ) -> dict[str, Any]:
     skey = settings_key(fingerprint)
-    files = discover(opts.inputs, skip=[opts.out])
     published = out.published_articles() if same_settings else {}
     staging = out.staging(skey)
     tallies: dict[str, InputTally] = {}
