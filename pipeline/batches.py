@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .normalise import SeenArticles, normalise
 from .read import FieldMap, InputStats, inputs
-from .records import Article, Record, Reject
+from .records import Article, BadId, Record, Reject, id_text
 
 #: The longest text one article may have, in characters as read: 10 million, some 1.6 million
 #: words, far beyond any news article (a long report is 100,000). Longer is a dump or many
@@ -67,14 +67,17 @@ def _too_long(record: Record) -> Reject | None:
     text = record.fields.get("text")
     if not isinstance(text, str) or len(text) <= MAX_ARTICLE_CHARS:
         return None
-    given = record.fields.get("id")
+    try:
+        given_id = id_text(record.fields.get("id"))
+    except BadId:
+        given_id = None
     return Reject(
         record.input,
         record.record,
         "too_long",
         f"the text has {len(text):,} characters, more than the {MAX_ARTICLE_CHARS:,} one article may have: "
         "split it into articles",
-        str(given).strip() or None if given is not None else None,
+        given_id,
     )
 
 

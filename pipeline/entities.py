@@ -12,12 +12,14 @@ mentions on every run, so runs that add articles re-resolve the archive.
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from .characters import clean_name, stacked_marks
 from .resolve import POSSESSIVE, bare_words, strip_edges
 from .schemas import SCHEMAS, empty
 from .store import batch_dir, parquet_sql
@@ -26,9 +28,10 @@ MEMORY_LIMIT = "2GB"
 
 
 def display_form(text: str, person: bool) -> str:
-    """A surface form made presentable: no quotes, possessive or leading article, and for a
+    """A surface form made presentable: no invisible characters or stacked accents
+    (:func:`pipeline.characters.clean_name`), quotes, possessive or leading article, and for a
     person no leading title: the words :func:`pipeline.resolve.key_words` keeps, as written."""
-    text = strip_edges(" ".join(text.split()))
+    text = strip_edges(clean_name(text))
     text = strip_edges(POSSESSIVE.sub("", text))
     return " ".join(bare_words(text, person))
 
@@ -40,13 +43,17 @@ def well_formed(form: str) -> bool:
 
 
 def best_name(forms: list[tuple[str, int]], person: bool) -> str:
-    """The canonical name among (surface form, count): the longest well-formed display form."""
+    """The canonical name among (surface form, count): the longest well-formed display form.
+
+    A form with stacked combining marks ("zalgo") comes last: it is chosen only when the entity
+    has no other, and then without its extra marks, as every display form is."""
     scored = []
     for text, n in forms:
-        form = display_form(text, person) or text
-        scored.append((well_formed(form), len(form.split()), len(form), n, form))
-    scored.sort(key=lambda s: (s[0], s[1], s[2], s[3], [-ord(c) for c in s[4]]), reverse=True)
-    return scored[0][4]
+        form = display_form(text, person) or clean_name(text) or text
+        length = sum(not unicodedata.combining(c) for c in form)  # letters, not the marks on them
+        scored.append((not stacked_marks(text), well_formed(form), len(form.split()), length, n, form))
+    scored.sort(key=lambda s: (*s[:5], [-ord(c) for c in s[5]]), reverse=True)
+    return scored[0][5]
 
 
 def _batches(con: duckdb.DuckDBPyConnection, sql: str, rows: int) -> pa.RecordBatchReader:

@@ -1,8 +1,9 @@
 """Stage 2, normalise: a raw :class:`Record` becomes an :class:`Article` or a :class:`Reject`.
 
 Repairs what can be repaired (mojibake, cp1252 read as Latin-1, NUL and control characters,
-Windows line ends) so that the text stored in ``articles.text`` is clean, and every offset the
-later stages produce refers to exactly that text. Rejects what cannot be an article.
+invisible characters and Unicode spaces (:mod:`pipeline.characters`), Windows line ends) so
+that the text stored in ``articles.text`` is clean, and every offset the later stages produce
+refers to exactly that text. Rejects what cannot be an article.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from typing import Any
 
 import ftfy
 
+from .characters import visible_text
 from .language import not_dutch
-from .records import Article, Record, Reject
+from .records import Article, BadId, Record, Reject, id_text
 
 _FTFY = ftfy.TextFixerConfig(
     uncurl_quotes=False,  # keep the article's own „quotes”
@@ -65,6 +67,8 @@ def clean_text(raw: str) -> tuple[str, list[str]]:
     if fixed != text:
         repairs.append("mojibake")
         text = fixed
+    text, invisible = visible_text(text)
+    repairs += invisible
     text = unicodedata.normalize("NFC", text)
     # Trailing spaces on lines and runs of blank lines carry no meaning in an article.
     text = re.sub(r"[ \t]+\n", "\n", text)
@@ -111,7 +115,10 @@ def derive_id(text_sha256: str) -> str:
 def normalise(record: Record) -> Article | Reject:
     """Check and clean one record."""
     f = record.fields
-    given_id = _str_or_none(f.get("id"))
+    try:
+        given_id = id_text(f.get("id"))
+    except BadId as exc:
+        return Reject(record.input, record.record, "bad_id", str(exc))
     if "text" not in f or f["text"] is None:
         return Reject(record.input, record.record, "missing_text", "no 'text' field", given_id)
     if not isinstance(f["text"], str):

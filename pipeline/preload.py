@@ -5,6 +5,9 @@ Workers are forked from that server, so each starts with the model already in me
 pages shared copy-on-write) instead of importing spaCy and loading the model itself. Importing
 modules is all a fork server can be told to do, so the model comes through the environment the
 engine starts it with (:data:`pipeline.engines.PRELOAD_ENV`). Never import this module elsewhere.
+
+The fork server dies with the run and its workers with the fork server (:mod:`pipeline.children`),
+so a run that is killed leaves no process behind.
 """
 
 from __future__ import annotations
@@ -12,10 +15,16 @@ from __future__ import annotations
 import logging
 import os
 
-from . import worker  # noqa: F401  (the code every worker runs, imported once here)
-from .engines import PRELOAD_ENV
-from .models import NlpSettings
-from .nlp import get_nlp
+from .children import die_with_parent, forks_die_with_this_process
+
+# first, before the imports below take their second or two: the run may be killed meanwhile
+die_with_parent(os.getppid())
+forks_die_with_this_process()
+
+from . import worker  # noqa: E402, F401  (the code every worker runs, imported once here)
+from .engines import PRELOAD_ENV  # noqa: E402
+from .models import NlpSettings  # noqa: E402
+from .nlp import get_nlp  # noqa: E402
 
 log = logging.getLogger(__name__)
 

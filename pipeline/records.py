@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 #: Every reason a record can be rejected for, with what it means. Reject rows use the key.
@@ -18,11 +20,42 @@ REASONS: dict[str, str] = {
     "unreadable_file": "the file could not be opened or parsed",
     "unsupported_format": "the file type is not one the pipeline reads",
     "encrypted_file": "the file or archive member is password-protected",
+    "bad_id": "the 'id' field is not a string or a whole number (a list, an object, true/false, a fraction)",
+    "not_regular_file": "a FIFO, socket or device, not a regular file: never opened",
+    "input_changed": "the file changed while it was read: its records are as read, run again to read it whole",
     "duplicate": "a record with the same id and text was seen before",
     "conflicting_id": "a record with the same id but other text was seen before",
     "processing_error": "the NLP stage failed on this article",
+    "worker_died": "the worker process died on this article, also when it was processed alone (most likely "
+    "out of memory: the detail says how it died)",
     "too_long": "the text is longer than one article may be (batches.MAX_ARTICLE_CHARS, 10 million characters)",
 }
+
+
+class BadId(ValueError):
+    """An ``id`` value that names no article: its message is the reject's detail."""
+
+
+def id_text(value: Any) -> str | None:
+    """The article id a record's ``id`` value stands for; None when it has none; BadId when it
+    cannot be one.
+
+    A whole number is its decimal digits, so ``123``, ``"123"`` and a spreadsheet's or Parquet
+    float column's ``123.0`` are one id (the same article in an analyst's eyes; if their texts
+    differ, that is the ``conflicting_id`` reject). Lists, objects, true/false and fractions are
+    no id: written as text they would collide or mean nothing ("['a', 'b']", "True").
+    """
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float | Decimal) and math.isfinite(value) and value == int(value) and abs(value) < 2**53:
+        return str(int(value))
+    shown = repr(value)
+    shown = shown if len(shown) <= 60 else shown[:57] + "..."
+    raise BadId(f"'id' is a {type(value).__name__}, not a string or a whole number: {shown}")
 
 
 @dataclass(slots=True)

@@ -2,8 +2,9 @@
 
 Three rules, all documented in docs/entities.md:
 
-* Across articles, one normalised key is one entity. The key folds case, white space and
-  diacritics, drops a possessive -s/'s and a lower-case leading article, and keeps Dutch
+* Across articles, one normalised key is one entity (:func:`name_key`, the one place a key is
+  made). The key folds case, white space, invisible characters (:mod:`pipeline.characters`)
+  and diacritics, drops a possessive -s/'s and a lower-case leading article, and keeps Dutch
   particles ("van der", "De", "'t"). A person's key also drops leading titles ("minister",
   "burgemeester", ...); other names keep them ("Prins Claus Fonds"), and a word in capitals is
   never a title ("ING Bank").
@@ -25,6 +26,8 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
+from .characters import clean_name
+
 TITLES = frozenset(
     (
         "president presidente premier minister-president minister staatssecretaris burgemeester "
@@ -33,7 +36,7 @@ TITLES = frozenset(
         "pater dominee rabbijn imam generaal kolonel majoor kapitein luitenant sergeant commandant "
         "admiraal senator kamerlid parlementslid europarlementariër fractievoorzitter "
         "partijvoorzitter voorzitter secretaris-generaal ceo topman topvrouw directeur trainer "
-        "coach bondscoach rechter advocaat procureur officier dokter doctor dr dr. prof prof. "
+        "coach bondscoach chef chef-kok rechter advocaat procureur officier dokter doctor dr dr. prof prof. "
         "professor mr mr. ir ir. drs drs. ing ing. meneer mevrouw mevr mevr. dhr dhr. heer sir lord "
         "lady oud-premier oud-minister oud-president ex-premier ex-minister ex-president "
         "vicepremier vice-premier "
@@ -44,7 +47,6 @@ TITLE_KEYS = frozenset(t.rstrip(".") for t in TITLES)
 #: Lower-case articles a name can be written after.
 ARTICLES = ("de", "het", "een")
 PARTICLES = frozenset(("van de der den het 't ten ter te von d' le la du des di da del y ").split())
-_SPACE = re.compile(r"\s+")
 _EDGE_PUNCT = "\"'“”„‘’‚«»()[]{}.,;:!?-–—*"
 POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
 
@@ -58,14 +60,21 @@ def strip_edges(text: str) -> str:
 
 
 def fold(text: str) -> str:
-    """Casefolded, accents removed: the key's spelling ("Oekraïne" == "Oekraine")."""
+    """Casefolded, accents and format characters removed, compatibility forms folded: the key's
+    spelling ("Oekraïne" == "Oekraine", "Ru\u200dtte" == "Rutte", "ﬁ" == "fi")."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    if decomposed.isascii():
+        return decomposed
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch) and unicodedata.category(ch) != "Cf")
+
+
+#: The titles as :func:`fold` spells them ("europarlementariër" -> "europarlementarier").
+_FOLDED_TITLES = frozenset(fold(t) for t in TITLE_KEYS)
 
 
 def is_title(word: str) -> bool:
     """A title before a person's name ("minister", "Dr."), not an acronym in capitals ("ING")."""
-    return not word.isupper() and fold(word).rstrip(".") in TITLE_KEYS
+    return not word.isupper() and fold(word).rstrip(".") in _FOLDED_TITLES
 
 
 def bare_words(text: str, person: bool) -> list[str]:
@@ -82,13 +91,19 @@ def bare_words(text: str, person: bool) -> list[str]:
 @functools.lru_cache(maxsize=65536)
 def key_words(text: str, person: bool) -> tuple[str, ...]:
     """The words of a mention's normalised key; ``person``: the mention names a person."""
-    text = strip_edges(_SPACE.sub(" ", text))
+    text = strip_edges(clean_name(text))
     text = POSSESSIVE.sub("", text)
     return tuple(w for w in map(fold, bare_words(text, person)) if w)
 
 
 def entity_key(text: str, type_: str) -> str:
     return " ".join(key_words(text, type_ == "PERSON"))
+
+
+def name_key(text: str, type_: str) -> str:
+    """The key a mention has on its own: its key words, or for a mention that has none (only
+    punctuation, a lone article) its whole text folded."""
+    return entity_key(text, type_) or fold(clean_name(text))
 
 
 def entity_id(type_: str, key: str) -> str:
@@ -150,7 +165,7 @@ def resolve_article(mentions: Sequence[tuple[str, str]]) -> list[str]:
     mentions takes time in proportion to its mentions, not their square.
     """
     keyed = [(key_words(text, type_ == "PERSON"), type_, text) for text, type_ in mentions]
-    own = [entity_id(t, " ".join(w) or fold(text.strip())) for w, t, text in keyed]
+    own = [entity_id(t, " ".join(w) or name_key(text, t)) for w, t, text in keyed]
     by_part: dict[tuple[str, tuple[str, ...]], list[int]] = {}
     for i, (words, type_, _) in enumerate(keyed):
         if len(words) > 1:

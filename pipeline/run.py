@@ -22,9 +22,9 @@ import pyarrow.parquet as pq
 
 from . import __version__, entities
 from .batches import Batch, BatchResult, InputTally, make_batches
-from .engines import ENGINES, Engine, EngineOptions, started
+from .engines import ENGINES, Engine, EngineError, EngineOptions, dask_security, started
 from .models import GET_LG, TAGGERS, ModelRef, NlpSettings, advice, components, resolve_model
-from .read import FieldError, FieldMap, count_records, discover
+from .read import FieldError, FieldMap, count_records, discover, display_name
 from .schemas import RULES_VERSION, SCHEMA_VERSION
 from .store import OutputDir, batch_done, settings_key
 
@@ -45,6 +45,7 @@ class RunOptions:
     batch_words: int = 20_000
     engine: str = "local"
     scheduler: str | None = None
+    security: Path | None = None  # --security: Dask config YAML with the TLS certificates for a tls:// scheduler
     with_tags: bool = False
     chunk_chars: int | None = None
     progress: bool | None = None  # None: a bar on a terminal, log lines otherwise
@@ -183,12 +184,20 @@ def run(opts: RunOptions) -> dict[str, Any]:
         raise UsageError("--workers, --batch-size and --batch-words must be at least 1")
     if opts.scheduler and opts.engine != "dask":
         raise UsageError("--scheduler is the address of a Dask scheduler: use it with --engine dask")
+    if opts.security and opts.engine != "dask":
+        raise UsageError("--security holds TLS settings for a Dask scheduler: use it with --engine dask")
+    try:
+        security = dask_security(opts.scheduler, opts.security) if opts.engine == "dask" else None
+    except EngineError as exc:
+        raise UsageError(str(exc)) from None
     if opts.out.exists() and not opts.out.is_dir():
         raise UsageError(f"--out {opts.out} is a file; give a folder (it is created if missing)")
+    _check_out_outside_inputs(opts.out, opts.inputs)
     try:
         field_map = FieldMap.parse(opts.fields)
     except FieldError as exc:
         raise UsageError(str(exc)) from None
+    files = _input_files(opts.inputs, opts.out)
     model = resolve_model(opts.model)
     if opts.with_tags and not set(parts := components(model)) & set(TAGGERS):
         raise UsageError(
@@ -201,7 +210,10 @@ def run(opts: RunOptions) -> dict[str, Any]:
         log.warning(hint)
     settings = NlpSettings(model, opts.with_tags, opts.chunk_chars)
     out = OutputDir(opts.out)
-    opts.out.mkdir(parents=True, exist_ok=True)
+    try:
+        opts.out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # a file on the way (--out notes.txt/out), read-only storage, no permission
+        raise UsageError(f"--out {opts.out}: the folder cannot be made ({exc.strerror})") from None
     fingerprint = {
         **settings.fingerprint(),
         "chunk_chars": opts.chunk_chars,
@@ -213,11 +225,43 @@ def run(opts: RunOptions) -> dict[str, Any]:
     with out.lock():
         previous = out.manifest()
         same_settings = _check_settings(opts, out, previous, fingerprint)
-        with started(opts.engine, settings, EngineOptions(opts.workers, opts.scheduler)) as engine:
+        with started(opts.engine, settings, EngineOptions(opts.workers, opts.scheduler, security)) as engine:
             corrections = _corrections_for(out, corrections)
             return _run(
-                opts, out, started_at, model, settings, engine, fingerprint, same_settings, field_map, corrections
+                opts,
+                out,
+                started_at,
+                model,
+                settings,
+                engine,
+                fingerprint,
+                same_settings,
+                field_map,
+                files,
+                corrections,
             )
+
+
+def _check_out_outside_inputs(out: Path, inputs: list[Path]) -> None:
+    """--out may lie inside an input folder (it is not read), but not be one or hold one: its
+    inputs would be skipped as the run's own output, and the run would read nothing."""
+    where = out.resolve()
+    for path in inputs:
+        given = path.resolve()
+        if where == given or where in given.parents:
+            what = "is the input" if where == given else "holds the input"
+            raise UsageError(f"--out {out} {what} {path}; give an --out outside the inputs")
+
+
+def _input_files(inputs: list[Path], out: Path) -> list[Path]:
+    """The files to read. A folder with none (empty, or only hidden files) is a usage error: a
+    run from cron that reads nothing, because a share is not mounted or a path is wrong, must
+    not pass as a run that completed. (A re-run that finds every article already published
+    reads its files and completes.)"""
+    found = {path: discover([path], skip=[out]) for path in inputs}
+    if empty := [str(path) for path, files in found.items() if not files]:
+        raise UsageError(f"no files to read in {', '.join(empty)} (hidden files are not read)")
+    return list(dict.fromkeys(f for files in found.values() for f in files))
 
 
 def _check_settings(
@@ -258,10 +302,10 @@ def _run(
     fingerprint: dict[str, Any],
     same_settings: bool,
     field_map: FieldMap,
+    files: list[Path],
     corrections=None,
 ) -> dict[str, Any]:
     skey = settings_key(fingerprint)
-    files = discover(opts.inputs, skip=[opts.out])
     published = out.published_articles() if same_settings else {}
     staging = out.staging(skey)
     tallies: dict[str, InputTally] = {}
@@ -343,6 +387,7 @@ def _run(
                 "rejects": t.rejects,
                 "unparsed_dates": t.stats.unparsed_dates,
                 **({"unparsed_date_examples": t.stats.unparsed_date_examples} if t.stats.unparsed_dates else {}),
+                **({"changed_while_read": t.stats.changed} if t.stats.changed else {}),
             }
             for t in tallies.values()
         ],
@@ -359,9 +404,21 @@ def _run(
         return entities.build(version, threads=opts.workers, temp_dir=temp, corrections=corrections)
 
     manifest["finished"] = datetime.now(UTC).isoformat()
-    # archive members are inputs of their own: their earlier rejects are replaced too
-    read_inputs = {str(p) for p in files} | set(tallies)
+    known = _inputs_with_rejects(out.manifest()) if same_settings else {}
+    read_inputs = _replaced_inputs(files, tallies, known)
+    manifest["inputs_with_rejects"] = {
+        **{name: sha for name, sha in known.items() if name not in read_inputs},
+        **{name: t.stats.sha256 for name, t in tallies.items() if t.rejects and t.stats.sha256},
+    }
     manifest = out.publish(run_id, staging, keys, same_settings, read_inputs, derive, manifest)
+    for t in tallies.values():
+        if t.stats.changed:
+            log.warning(
+                "%s changed while it was read (%s): its records are published as read, with an input_changed "
+                "reject; run again once it no longer changes to read it whole",
+                t.stats.path,
+                t.stats.changed,
+            )
     log.info(
         "done: %d records -> %d articles, %d already published, %d rejects; %d mentions; tables in %s",
         manifest["this_run"]["records"],
@@ -376,3 +433,22 @@ def _run(
             "%d published dates could not be read and were left empty (manifest: inputs[].unparsed_dates)", unparsed
         )
     return manifest
+
+
+def _inputs_with_rejects(previous: dict[str, Any] | None) -> dict[str, str]:
+    """Input name -> sha256 of every input whose rejects are published (carried from run to run;
+    a manifest from before that knew only its own run's inputs)."""
+    if not previous:
+        return {}
+    known = {e["path"]: e["sha256"] for e in previous.get("inputs", []) if e.get("rejects") and e.get("sha256")}
+    known.update(previous.get("inputs_with_rejects", {}))
+    return known
+
+
+def _replaced_inputs(files: list[Path], tallies: dict[str, InputTally], known: dict[str, str]) -> set[str]:
+    """The inputs whose earlier rejects this run's replace: every input read (archive members are
+    inputs of their own), and earlier names of the same content. A folder moved or renamed since
+    the last run is read under new names; its rejects must not stay twice, under both."""
+    read = {display_name(p) for p in files} | set(tallies)
+    hashes = {t.stats.sha256 for t in tallies.values() if t.stats.sha256}
+    return read | {name for name, sha in known.items() if sha in hashes}

@@ -44,11 +44,11 @@ PATTERNS = [
 ]
 
 
-def build_ruler_model(path: Path) -> Path:
+def build_ruler_model(path: Path, patterns: list[tuple[str, str]] = PATTERNS) -> Path:
     nlp = spacy.blank("nl")
     nlp.add_pipe("sentencizer")
     ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "ORTH"})
-    ruler.add_patterns([{"label": label, "pattern": text} for label, text in PATTERNS])
+    ruler.add_patterns([{"label": label, "pattern": text} for label, text in patterns])
     nlp.meta["name"] = "ruler_fixture"
     nlp.meta["version"] = "0.0.1"
     nlp.to_disk(path)

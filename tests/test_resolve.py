@@ -18,6 +18,8 @@ def test_key_drops_titles_possessives_and_lowercase_articles_but_keeps_particles
     assert entity_key("de Verenigde Naties", "ORGANISATION") == "verenigde naties"
     assert entity_key("De Morgen", "ORGANISATION") == "de morgen"
     assert entity_key("Van Gogh", "PERSON") == "van gogh"
+    # a title with a diaeresis is a title too (the key folds it before comparing)
+    assert entity_key("europarlementariër Kathleen Van Brempt", "PERSON") == "kathleen van brempt"
 
 
 def test_titles_are_dropped_from_people_only_and_never_when_written_in_capitals():

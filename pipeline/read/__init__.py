@@ -25,7 +25,7 @@ from . import bundles, compressed, delimited, excel, jsonl, nexis, parquet, text
 from .base import CONTAINERS, READERS, Input, Item, count, inputs
 from .dates import parse_date
 from .fields import ALIASES, FieldError, FieldMap
-from .sources import InputStats, Source, discover, sha256_file
+from .sources import InputStats, Source, discover, display_name, sha256_file, unreadable
 from .text import sniff
 
 __all__ = [
@@ -40,6 +40,7 @@ __all__ = [
     "Source",
     "count_records",
     "discover",
+    "display_name",
     "inputs",
     "parse_date",
     "read_input",
@@ -61,7 +62,10 @@ def read_input(path: Path, stats: InputStats, fields: FieldMap | None = None) ->
         stats.unparsed_dates += inp.stats.unparsed_dates
         if n == 1:
             stats.sha256 = inp.stats.sha256
-    if n != 1 or not stats.sha256:
+        stats.changed = stats.changed or inp.stats.changed
+    if stats.changed:
+        stats.sha256 = ""  # of which bytes?
+    elif (n != 1 or not stats.sha256) and unreadable(path) is None:  # a FIFO is never opened
         stats.sha256 = sha256_file(path)
 
 

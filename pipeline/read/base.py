@@ -7,6 +7,12 @@ new module, not another branch here:
 - ``CONTAINERS``: suffix -> a function giving the sources inside (``.gz`` gives one, ``.zip``
   one per member). Compressed streams are also known by their magic bytes, whatever the name.
 
+Whatever a reader or container raises for one file is that file's reject (``unreadable_file``,
+with the error's class and message), never the end of the run: the records it gave before
+stand, and the reject counts as one more record of the input, so records = articles +
+already published + rejects holds for it too. A file that changes while it is read gives an
+``input_changed`` reject as well (:func:`inputs`).
+
 Every record a reader yields passes :func:`finish`: column names become the pipeline's field
 names (:mod:`.fields`) and the published value a date (:mod:`.dates`), so no reader repeats
 either.
@@ -14,21 +20,17 @@ either.
 
 from __future__ import annotations
 
-import lzma
-import tarfile
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import zstandard
-
-from ..records import Record, Reject
+from ..records import BadId, Record, Reject, id_text
 from ..registry import Registry
 from .dates import parse_date
 from .fields import FieldMap
-from .sources import InputStats, Source
+from .sources import InputStats, Source, changed, display_name, snapshot, unreadable
 
 Item = Record | Reject
 Reader = Callable[[Source, InputStats, FieldMap], Iterator[Item]]
@@ -39,17 +41,11 @@ COUNTERS: Registry[Counter] = Registry()
 CONTAINERS: Registry[Callable[[Source], Iterator[Source | Failed]]] = Registry()
 #: (magic bytes, container suffix): a compressed stream is unwrapped whatever its name says.
 MAGIC: list[tuple[bytes, str]] = []
-#: What a broken file or archive raises while it is read: each becomes a reject, never a crash.
-STREAM_ERRORS = (
-    OSError,
-    EOFError,
-    UnicodeError,
-    zipfile.BadZipFile,
-    zlib.error,
-    lzma.LZMAError,
-    tarfile.TarError,
-    zstandard.ZstdError,
-)
+#: What a reader may raise for one file, caught where one file's reading ends: any error.
+#: Deliberately broad: the libraries under the readers (pyarrow, openpyxl, lxml, zipfile) raise
+#: many types for damaged input (ArrowInvalid, NotImplementedError for an unknown zip method,
+#: KeyError from a package missing a part), and one bad file must not end an archive's run.
+READ_ERRORS = (Exception,)
 MAX_DEPTH = 4  # archives inside archives inside ...: deeper is refused, not followed
 _EXAMPLES = 3
 
@@ -85,8 +81,25 @@ def describe(exc: BaseException) -> str:
 
 
 def inputs(path: Path, fields: FieldMap) -> Iterator[Input]:
-    """Every input in one file: the file itself, or each member of an archive, in archive order."""
+    """Every input in one file: the file itself, or each member of an archive, in archive order.
+
+    What is not a regular file is one reject, never opened. A file that changed between the
+    start and the end of reading it (its size, modification time or inode) gets one more input
+    of its name: an ``input_changed`` reject, with ``stats.changed`` saying what changed, so
+    its manifest entry says so and its sha256 (of which bytes?) is left empty. Read each
+    input's ``items`` before asking for the next: the file is looked at again after the last.
+    """
+    if (problem := unreadable(path)) is not None:
+        yield failed(display_name(path), *problem)
+        return
+    before = snapshot(path)
     yield from _inputs(Source.file(path), fields)
+    if what := changed(before, snapshot(path)):
+        name = display_name(path)
+        detail = f"{what} while it was read: its records are as read then; run again to read it whole"
+        inp = failed(name, "input_changed", detail)
+        inp.stats.changed = what
+        yield inp
 
 
 def container_for(source: Source) -> Callable[[Source], Iterator[Source | Failed]] | None:
@@ -102,7 +115,7 @@ def container_for(source: Source) -> Callable[[Source], Iterator[Source | Failed
 def _inputs(source: Source, fields: FieldMap) -> Iterator[Input]:
     try:
         container = container_for(source)
-    except STREAM_ERRORS as exc:
+    except READ_ERRORS as exc:
         yield failed(source.name, "unreadable_file", f"cannot be opened: {describe(exc)}", source)
         return
     if container is None:
@@ -120,7 +133,7 @@ def _inputs(source: Source, fields: FieldMap) -> Iterator[Input]:
                 yield failed(inner.name, inner.reason, inner.detail, source if inner.name == source.name else None)
             else:
                 yield from _inputs(inner, fields)
-    except STREAM_ERRORS as exc:
+    except READ_ERRORS as exc:
         yield failed(
             source.name, "unreadable_file", f"the archive cannot be read on from here: {describe(exc)}", source
         )
@@ -142,12 +155,17 @@ def _items(source: Source, stats: InputStats, fields: FieldMap) -> Iterator[Item
         known = ", ".join(sorted({*READERS, *CONTAINERS}))
         yield Reject(source.name, "file", "unsupported_format", f"{source.suffix or 'no suffix'}: reads {known}")
         return
+    given = 0
     try:
         for item in reader(source, stats, fields):
             yield finish(item, stats, fields) if isinstance(item, Record) else item
-    except STREAM_ERRORS as exc:
-        stats.records += 1
-        yield Reject(source.name, "file", "unreadable_file", describe(exc))
+            given += 1
+    except READ_ERRORS as exc:
+        # what was given stands and the reject is one more: counted here, whatever the reader
+        # had counted before it raised
+        stats.records = given + 1
+        read = f" (after {given} records, which stand)" if given else ""
+        yield Reject(source.name, "file", "unreadable_file", describe(exc) + read)
     _hash(source, stats)
 
 
@@ -157,7 +175,7 @@ def _hash(source: Source, stats: InputStats) -> None:
     if not stats.sha256:
         try:
             stats.sha256 = source.sha256()
-        except STREAM_ERRORS:
+        except READ_ERRORS:
             stats.sha256 = ""
 
 
@@ -165,14 +183,11 @@ def finish(record: Record, stats: InputStats, fields: FieldMap) -> Item:
     """Map the record's columns to field names and read its date; no text column is a reject."""
     mapped = fields.apply(record.fields)
     if "text" not in mapped:
-        given_id = mapped.get("id")
-        return Reject(
-            record.input,
-            record.record,
-            "missing_text",
-            fields.missing_text(record.fields),
-            str(given_id) if given_id not in (None, "") else None,
-        )
+        try:
+            given_id = id_text(mapped.get("id"))
+        except BadId:
+            given_id = None
+        return Reject(record.input, record.record, "missing_text", fields.missing_text(record.fields), given_id)
     raw = mapped.get("published")
     if raw is not None and raw != "":
         when = parse_date(raw)

@@ -73,6 +73,10 @@ def read_csv(source: Source, stats: InputStats, fields: FieldMap, f: TextIO) -> 
         stats.records += 1
         if len(row) > width and not any(cell.strip() for cell in row[width:]):
             row = row[:width]  # a trailing delimiter, as Excel writes after the last column
+        if any("\x00" in cell for cell in row):  # damage, not text: the other rows stand
+            nuls = sum(cell.count("\x00") for cell in row)
+            yield Reject(source.name, f"row {n}", "malformed_row", f"the row holds {nuls} NUL bytes (a damaged file?)")
+            continue
         if len(row) != width:
             yield Reject(
                 source.name,

@@ -47,10 +47,21 @@ codecs.register_error(_LATIN1_FALLBACK, _latin1)
 def _kind(head: bytes) -> tuple[str, bool]:
     """(encoding to try, binary?) from a source's first bytes."""
     encoding = next((enc for boms, enc in _WIDE_BOMS if head.startswith(boms)), "utf-8-sig")
-    binary = encoding == "utf-8-sig" and (
-        head.startswith(_BINARY_MAGIC) or head.count(b"\x00") > max(8, len(head) // 100)
-    )
+    binary = encoding == "utf-8-sig" and (head.startswith(_BINARY_MAGIC) or _nul_lines(head))
     return encoding, binary
+
+
+def _nul_lines(head: bytes) -> bool:
+    """NUL bytes on most lines of the head: a binary file, or a wide encoding without a BOM.
+
+    NUL bytes on a line or two of text are damage to those lines (a write that failed, a NUL
+    run pasted in): the file is text, and the reader rejects the records on those lines alone
+    (a CSV row: ``malformed_row``; a JSON line: ``malformed_json``), not the file.
+    """
+    if head.count(b"\x00") <= max(8, len(head) // 100):
+        return False
+    lines = head.split(b"\n")
+    return 2 * sum(b"\x00" in line for line in lines) > len(lines)
 
 
 def sniff(stream: BinaryIO) -> tuple[str | None, str]:

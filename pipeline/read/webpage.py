@@ -18,6 +18,14 @@ from .sources import InputStats, Source
 
 _MAX_BYTES = 64 << 20  # a saved page larger than this is not an article page
 _DATES = {"extensive_search": False, "original_date": True}
+#: meta tags (property, name or itemprop) that declare when a page was published
+_DATE_META = frozenset(
+    (
+        "article:published_time og:published_time og:article:published_time datepublished pubdate "
+        "publishdate publish-date date dc.date dc.date.issued dcterms.date dcterms.issued "
+        "parsely-pub-date sailthru.date"
+    ).split()
+)
 
 # trafilatura logs every page it finds little in at WARNING; the reject says it once
 logging.getLogger("trafilatura").setLevel(logging.ERROR)
@@ -57,11 +65,31 @@ def read_html(source: Source, stats: InputStats, fields: FieldMap) -> Iterator[I
         {
             "text": "\n\n".join(paragraphs),
             "title": doc.title,
-            "published": doc.date,
+            "published": doc.date or declared_date(page),
             "source": doc.sitename or doc.hostname,
             "url": doc.url,
         },
     )
+
+
+def declared_date(page: bytes) -> str | None:
+    """The publication date the page's meta tags declare, as written, for when trafilatura gives
+    none: its date finder drops a date it cannot read and one before 1995 or after today, so
+    an archived 1990 page would lose its date and a broken one ("2024-13-45") would go uncounted.
+    Read like any other published value, it becomes the date or an unparsed date of the manifest."""
+    import lxml.etree
+    import lxml.html
+
+    try:
+        tree = lxml.html.fromstring(page)
+    except (ValueError, lxml.etree.ParserError):
+        return None
+    for meta in tree.iter("meta"):
+        names = {(meta.get(a) or "").strip().lower() for a in ("property", "name", "itemprop")}
+        content = (meta.get("content") or "").strip()
+        if content and names & _DATE_META:
+            return content
+    return None
 
 
 @COUNTERS.register(".html", ".htm", ".xhtml")

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import duckdb
 import pyarrow as pa
 
-from ..resolve import entity_id, entity_key, fold, key_words
+from ..resolve import entity_id, key_words, name_key
 
 
 @dataclass(slots=True)
@@ -41,8 +41,8 @@ class Group:
 
 
 def own_key(text: str, type_: str) -> str:
-    """The key a mention has alone, with the fallback :func:`resolve_article` uses."""
-    return entity_key(text, type_) or fold(text.strip())
+    """The key a mention has alone, as :func:`resolve_article` gives it."""
+    return name_key(text, type_)
 
 
 class Archive:
