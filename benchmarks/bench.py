@@ -16,6 +16,7 @@ import contextlib
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -83,6 +84,72 @@ def write_corpus(rows: list[dict], copies: int, path: Path) -> int:
     return words
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def write_long_article(rows: list[dict], chars: int, pieces: int, tmp: Path) -> tuple[Path, Path, int]:
+    """One article of ``chars`` characters, and the same text as ``pieces`` separate articles.
+
+    The corpus' texts are cut at sentence ends into pieces of about ``chars / pieces``
+    characters, numbered so no two are the same text; the long article is the pieces joined
+    by blank lines (paragraphs), so both runs see the same words and the same sentences.
+    """
+    size = chars // pieces
+    out: list[str] = []
+    sentences = [s for r in rows for s in _SENTENCE_END.split(r["text"]) if s.strip()]
+    piece: list[str] = []
+    k = total = 0
+    while len(out) < pieces:
+        piece.append(sentences[k % len(sentences)])
+        k += 1
+        if total + sum(map(len, piece)) >= (len(out) + 1) * size:  # the pieces' sum keeps to ``chars``
+            out.append(f"Deel {len(out) + 1}. " + " ".join(piece))
+            total += len(out[-1]) + 2
+            piece = []
+    long_path, many_path = tmp / "long-article.jsonl", tmp / "long-as-articles.jsonl"
+    long_path.write_text(json.dumps({"id": "long", "text": "\n\n".join(out)}, ensure_ascii=False) + "\n", "utf-8")
+    many_path.write_text(
+        "".join(json.dumps({"id": f"piece-{i}", "text": t}, ensure_ascii=False) + "\n" for i, t in enumerate(out)),
+        "utf-8",
+    )
+    return long_path, many_path, len("\n\n".join(out))
+
+
+def long_article_case(rows: list[dict], model: str, tmp: Path, chars: int = 2_500_000, pieces: int = 2_700) -> dict:
+    """One long article against the same text as separate articles, one worker each: time, and
+    peak PSS of the process tree read every 100 ms (docs/benchmarks.md, issue 12)."""
+    long_path, many_path, n = write_long_article(rows, chars, pieces, tmp)
+    r = {"chars": n, "pieces": pieces}
+    r["long"] = measure(run_cmd(long_path, tmp / "out-long", 1, model=model), proportional=True, interval=0.1)
+    print(f"one article of {n:,} characters: {r['long']['seconds']:.1f} s, {r['long']['peak_mb']:,.0f} MB", flush=True)
+    r["many"] = measure(run_cmd(many_path, tmp / "out-many", 1, model=model), proportional=True, interval=0.1)
+    print(f"as {pieces:,} articles: {r['many']['seconds']:.1f} s, {r['many']['peak_mb']:,.0f} MB", flush=True)
+    return r
+
+
+def long_article_lines(r: dict) -> list[str]:
+    """The long-article section of docs/benchmarks.md, with its targets."""
+    ratio = r["long"]["seconds"] / r["many"]["seconds"]
+    return [
+        "",
+        f"Long article: one article of {r['chars']:,} characters (the corpus' sentences, in paragraphs) against "
+        f"the same text as {r['pieces']:,} separate articles, `--workers 1` each; peak PSS of the process tree "
+        "read every 100 ms.",
+        "",
+        "| configuration | seconds | peak PSS (MB) |",
+        "|---|---:|---:|",
+        f"| one article of {r['chars']:,} characters | {r['long']['seconds']:.1f} | {r['long']['peak_mb']:,.0f} |",
+        f"| the same text as {r['pieces']:,} articles | {r['many']['seconds']:.1f} | {r['many']['peak_mb']:,.0f} |",
+        "",
+        "| target | measured | goal | met |",
+        "|---|---:|---:|:---:|",
+        f"| long article / the same text as articles | {ratio:.2f}x | <= 1.5x | "
+        f"{'yes' if ratio <= 1.5 else '**no**'} |",
+        f"| peak memory (PSS), long article | {r['long']['peak_mb']:,.0f} MB | < 2,500 MB | "
+        f"{'yes' if r['long']['peak_mb'] < 2500 else '**no**'} |",
+    ]
+
+
 def _tree_memory(root: psutil.Process, proportional: bool) -> int:
     """Memory of a process and its children: resident set size (RSS, cheap to read), or the
     proportional set size (PSS), where pages the workers share with the fork server they were
@@ -99,9 +166,9 @@ def _tree_memory(root: psutil.Process, proportional: bool) -> int:
     return total
 
 
-def measure(cmd: list[str], proportional: bool = False) -> dict:
+def measure(cmd: list[str], proportional: bool = False, interval: float | None = None) -> dict:
     """Wall time and peak memory of one command and its process tree (see _tree_memory)."""
-    interval = 0.5 if proportional else 0.1
+    interval = interval or (0.5 if proportional else 0.1)
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
     root = psutil.Process(proc.pid)
@@ -158,6 +225,7 @@ def main() -> None:
     ap.add_argument("--model", default=None, help="default: the model `nl-entities run` picks")
     ap.add_argument("--target-words", type=int, default=500_000)
     ap.add_argument("--repeats", type=int, default=5, help="rounds of timed runs (best of each is kept)")
+    ap.add_argument("--only-long-article", action="store_true", help="run only the long-article case and print it")
     args = ap.parse_args()
 
     sys.path.insert(0, str(ROOT))
@@ -168,6 +236,12 @@ def main() -> None:
     words_once = sum(len(r["text"].split()) for r in rows)
     copies = max(1, round(args.target_words / words_once))
     tmp = Path(tempfile.mkdtemp(prefix="nl-bench-"))
+    if args.only_long_article:
+        try:
+            print("\n".join(long_article_lines(long_article_case(rows, model.name, tmp))))
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        return
     try:
         c1, c4, c8 = tmp / "corpus-1x.jsonl", tmp / "corpus-4x.jsonl", tmp / "corpus-8x.jsonl"
         words = write_corpus(rows, copies, c1)
@@ -206,6 +280,7 @@ def main() -> None:
         r["local2_8x"] = measure(run_cmd(c8, tmp / "out8", 2, model=model.name), proportional=True)
         print("pipeline 2 workers, 8x", r["local2_8x"]["seconds"], flush=True)
         manifest = json.loads((tmp / "out8" / "manifest.json").read_text())
+        r["long_article"] = long_article_case(rows, model.name, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -320,6 +395,7 @@ def main() -> None:
         f"tokens, {manifest['row_counts']['mentions']:,} mentions, {manifest['row_counts']['entities']:,} entities.",
         "",
     ]
+    lines += [*long_article_lines(r["long_article"]), ""]
     notes = ROOT / "benchmarks" / "NOTES.md"
     if notes.exists():
         lines += [notes.read_text(encoding="utf-8").strip(), ""]

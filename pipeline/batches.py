@@ -15,7 +15,14 @@ from pathlib import Path
 
 from .normalise import SeenArticles, normalise
 from .read import FieldMap, InputStats, inputs
-from .records import Article, Reject
+from .records import Article, BadId, Record, Reject, id_text
+
+#: The longest text one article may have, in characters as read: 10 million, some 1.6 million
+#: words, far beyond any news article (a long report is 100,000). Longer is a dump or many
+#: articles run together: a ``too_long`` reject, so that one record cannot hold a run for an
+#: hour in one worker; the message says to split it. Up to the limit, time grows in
+#: proportion to the length and memory stays that of a chunk (:data:`pipeline.nlp.CHUNK_CHARS`).
+MAX_ARTICLE_CHARS = 10_000_000
 
 
 @dataclass
@@ -52,6 +59,26 @@ def _merged(first: InputStats, second: InputStats) -> InputStats:
     second.unparsed_dates += first.unparsed_dates
     second.unparsed_date_examples[:0] = first.unparsed_date_examples
     return second
+
+
+def _too_long(record: Record) -> Reject | None:
+    """A ``too_long`` reject for a text over :data:`MAX_ARTICLE_CHARS`, checked before the text
+    is cleaned: cleaning alone would take a 50 MB text most of a minute."""
+    text = record.fields.get("text")
+    if not isinstance(text, str) or len(text) <= MAX_ARTICLE_CHARS:
+        return None
+    try:
+        given_id = id_text(record.fields.get("id"))
+    except BadId:
+        given_id = None
+    return Reject(
+        record.input,
+        record.record,
+        "too_long",
+        f"the text has {len(text):,} characters, more than the {MAX_ARTICLE_CHARS:,} one article may have: "
+        "split it into articles",
+        given_id,
+    )
 
 
 def _key(settings_key: str, batch: Batch) -> str:
@@ -95,7 +122,7 @@ def make_batches(
                 batch.rejects.append(item)
                 tally.rejects += 1
                 continue
-            result = normalise(item)
+            result = _too_long(item) or normalise(item)
             if isinstance(result, Article):
                 # repeats within this run first, so a re-run rejects exactly what the first run did
                 result = seen.check(result) or result

@@ -2,13 +2,16 @@
 
 Which model runs is decided once (:mod:`pipeline.models`) and recorded in the manifest; each
 worker process loads it once (:func:`get_nlp`) with only the components the tables need.
-Articles longer than the model's ``max_length`` are cut on paragraph or sentence boundaries
-and the chunk offsets added back, so every offset refers to the whole article text.
+Articles longer than :data:`CHUNK_CHARS` are cut on paragraph or sentence boundaries and the
+chunk offsets added back, so every offset refers to the whole article text, and token and
+sentence numbers run on across the pieces; the article rules and name resolution still see
+the whole article's mentions at once.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +22,7 @@ from spacy.language import Language
 from spacy.tokenizer import Tokenizer
 
 from .models import TAG_COMPONENTS, NlpSettings, pipeline_dir
-from .postprocess import Mention, doc_mentions, harmonise, warm
+from .postprocess import Found, Mention, doc_mentions, harmonise, warm
 from .records import Article
 from .resolve import resolve_article
 
@@ -94,10 +97,25 @@ def get_nlp(settings: NlpSettings) -> Language:
 _BREAKS = (re.compile(r"\n\s*\n"), re.compile(r"\n"), re.compile(r"(?<=[.!?])\s+"), re.compile(r"\s+"))
 
 
+#: Longest piece of an article one Doc holds, when the run sets no ``chunk_chars``. A Doc's
+#: memory grows with its length (one of 1,000,000 characters, the model's ``max_length``, took
+#: 2.5 GB in the model and 7 GB in the worker), so a longer article is cut; 100,000 characters
+#: is about 16,000 words, longer than news articles are, whose results stay those of one Doc.
+CHUNK_CHARS = 100_000
+#: Characters that go through the model at once (one ``nlp.pipe`` call): a batch of ordinary
+#: articles (``--batch-words``, about 130,000 characters) in one call, a long article's pieces
+#: two at a time, so what the model holds is bounded by this, not by the article.
+PIPE_CHARS = 2 * CHUNK_CHARS
+
+
 def chunks(text: str, limit: int) -> list[tuple[int, str]]:
     """(offset, piece) covering ``text``, each at most ``limit`` characters, cut at the best
     boundary available: blank line, line end, sentence end, any white space, else hard."""
-    out = []
+    return list(iter_chunks(text, limit))
+
+
+def iter_chunks(text: str, limit: int) -> Iterator[tuple[int, str]]:
+    """:func:`chunks` one piece at a time, so a long article is never copied whole."""
     start = 0
     while len(text) - start > limit:
         window = text[start : start + limit]
@@ -109,10 +127,23 @@ def chunks(text: str, limit: int) -> list[tuple[int, str]]:
                 break
         if cut <= 0:
             cut = limit
-        out.append((start, text[start : start + cut]))
+        yield start, text[start : start + cut]
         start += cut
-    out.append((start, text[start:]))
-    return out
+    yield start, text[start:]
+
+
+def _groups(pieces: Iterable[tuple[str, Any]], budget: int) -> Iterator[list[tuple[str, Any]]]:
+    """Consecutive pieces, as many as fit in ``budget`` characters (at least one)."""
+    group: list[tuple[str, Any]] = []
+    size = 0
+    for piece in pieces:
+        if group and size + len(piece[0]) > budget:
+            yield group
+            group, size = [], 0
+        group.append(piece)
+        size += len(piece[0])
+    if group:
+        yield group
 
 
 TOKEN_COLUMNS = (
@@ -142,16 +173,32 @@ MENTION_COLUMNS = (
 _ATTRS = [IDX, LENGTH, IS_SPACE, IS_PUNCT, SENT_START, SPACY]
 
 
-def annotate(nlp: Language, articles: list[Article], model_name: str, chunk_chars: int | None = None):
+TokenSink = Callable[[dict[str, Any]], None]
+
+
+def annotate(
+    nlp: Language,
+    articles: list[Article],
+    model_name: str,
+    chunk_chars: int | None = None,
+    on_tokens: TokenSink | None = None,
+):
     """Token and mention columns for ``articles``, plus per-article token and sentence counts.
 
     Token columns are cut from ``Doc.to_array`` with numpy rather than by visiting Token
     objects, and token texts are sliced from the input text (``Doc.text`` would rebuild it
     token by token). White-space tokens are left out; a sentence counts when it has a
     non-space token.
+
+    ``chunk_chars``: cut articles longer than this (default :data:`CHUNK_CHARS`, at most the
+    model's ``max_length``). ``on_tokens``: called with each piece's token columns as soon as
+    they are made, so a long article's tokens are never held at once (the worker writes them
+    to Parquet); the token columns returned are then None.
     """
-    limit = min(chunk_chars or nlp.max_length, nlp.max_length)
-    pieces = [(piece, (i, offset, piece)) for i, a in enumerate(articles) for offset, piece in chunks(a.text, limit)]
+    limit = min(chunk_chars or CHUNK_CHARS, nlp.max_length)
+    pieces = (
+        (piece, (i, offset, piece)) for i, a in enumerate(articles) for offset, piece in iter_chunks(a.text, limit)
+    )
     tok: dict[str, list] = {k: [] for k in TOKEN_COLUMNS}
     men: dict[str, list] = {k: [] for k in MENTION_COLUMNS}
     n_tokens = [0] * len(articles)
@@ -159,6 +206,7 @@ def annotate(nlp: Language, articles: list[Article], model_name: str, chunk_char
     # per article: start, end, sent, text, label, type, initial
     pending: list[tuple[int, int, int, str, str, str, bool]] = []
     current = -1
+    names: Found = {}  # the article's names so far, for the repeats rule across its pieces
     tags = any(c in nlp.pipe_names for c in TAG_COMPONENTS)
 
     def flush(i: int) -> None:
@@ -172,10 +220,11 @@ def annotate(nlp: Language, articles: list[Article], model_name: str, chunk_char
                 men[col].append(value)
         pending.clear()
 
-    for doc, (i, offset, text) in nlp.pipe(pieces, as_tuples=True, batch_size=64):
+    docs = (d for group in _groups(pieces, PIPE_CHARS) for d in nlp.pipe(group, as_tuples=True, batch_size=len(group)))
+    for doc, (i, offset, text) in docs:
         if i != current:
             flush(current)
-            current = i
+            current, names = i, {}
         if len(doc) == 0:
             continue
         arr = doc.to_array(_ATTRS).astype(np.int64)
@@ -189,29 +238,39 @@ def annotate(nlp: Language, articles: list[Article], model_name: str, chunk_char
         n_kept = int(keep.sum())
         start = arr[keep, 0]
         end = start + arr[keep, 1]
-        tok["article_id"].append([articles[i].article_id] * n_kept)
-        tok["sent_idx"].append(sent_of[keep])
-        tok["token_idx"].append(np.arange(n_tokens[i], n_tokens[i] + n_kept))
-        tok["text"].append([text[a:b] for a, b in zip(start.tolist(), end.tolist(), strict=True)])
-        tok["start_char"].append(start + offset)
-        tok["end_char"].append(end + offset)
-        tok["whitespace"].append(np.where(arr[keep, 5] == 1, " ", ""))
-        tok["is_punct"].append(arr[keep, 3] == 1)
+        part: dict[str, Any] = {
+            "article_id": [articles[i].article_id] * n_kept,
+            "sent_idx": sent_of[keep],
+            "token_idx": np.arange(n_tokens[i], n_tokens[i] + n_kept),
+            "text": [text[a:b] for a, b in zip(start.tolist(), end.tolist(), strict=True)],
+            "start_char": start + offset,
+            "end_char": end + offset,
+            "whitespace": np.where(arr[keep, 5] == 1, " ", ""),
+            "is_punct": arr[keep, 3] == 1,
+        }
         if tags:
             kept_tokens = [t for t in doc if not t.is_space]
-            tok["lemma"].append([t.lemma_ or None for t in kept_tokens])
-            tok["pos"].append([t.pos_ or None for t in kept_tokens])
+            part["lemma"] = [t.lemma_ or None for t in kept_tokens]
+            part["pos"] = [t.pos_ or None for t in kept_tokens]
         else:
-            tok["lemma"].append([None] * n_kept)
-            tok["pos"].append([None] * n_kept)
+            part["lemma"] = part["pos"] = [None] * n_kept
+        if on_tokens is None:
+            for k, v in part.items():
+                tok[k].append(v)
+        else:
+            on_tokens(part)
         n_tokens[i] += n_kept
         n_sents[i] += len(uniq)
-        for m in doc_mentions(doc, nlp.tokenizer):
+        for m in doc_mentions(doc, nlp.tokenizer, names):
             sent_idx = int(sent_of[m.start]) if sent_of[m.start] >= 0 else n_sents[i] - 1
             pending.append((m.start_char + offset, m.end_char + offset, sent_idx, m.text, m.label, m.type, m.initial))
     flush(current)
-    columns = {
+    return (None if on_tokens else join_tokens(tok)), men, n_tokens, n_sents
+
+
+def join_tokens(parts: dict[str, list]) -> dict[str, Any]:
+    """One column each from the pieces' token columns (numpy arrays or lists)."""
+    return {
         k: np.concatenate(v) if v and isinstance(v[0], np.ndarray) else [x for part in v for x in part]
-        for k, v in tok.items()
+        for k, v in parts.items()
     }
-    return columns, men, n_tokens, n_sents

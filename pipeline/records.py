@@ -28,6 +28,7 @@ REASONS: dict[str, str] = {
     "processing_error": "the NLP stage failed on this article",
     "worker_died": "the worker process died on this article, also when it was processed alone (most likely "
     "out of memory: the detail says how it died)",
+    "too_long": "the text is longer than one article may be (batches.MAX_ARTICLE_CHARS, 10 million characters)",
 }
 
 

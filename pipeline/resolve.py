@@ -127,14 +127,42 @@ def _parts(words: tuple[str, ...]) -> set[tuple[str, ...]]:
     return {words[i:j] for i in range(n) for j in range(i + 1, n + 1) if j - i < n}
 
 
+class _Holders:
+    """The full names that contain one part, by position: which comes last before a mention,
+    and whether those after it are all one entity, each found in log time (an article with
+    thousands of "Wim Kok" and "Kok" asks this for every "Kok")."""
+
+    MANY = ""  # more than one entity after
+
+    def __init__(self, positions: list[int], own: list[str]) -> None:
+        self.positions = positions  # increasing: mentions are indexed in text order
+        # after[k]: the one entity of positions[k:], or MANY; "" never is an entity id
+        self.after = [self.MANY] * len(positions)
+        one = None
+        for k in range(len(positions) - 1, -1, -1):
+            eid = own[positions[k]]
+            one = eid if one in (None, eid) else self.MANY
+            self.after[k] = one
+
+    def before(self, i: int) -> int:
+        """The last position before mention i, or -1."""
+        k = bisect.bisect_left(self.positions, i)
+        return self.positions[k - 1] if k else -1
+
+    def later(self, i: int) -> str | None:
+        """The one entity after mention i (MANY: several; None: none)."""
+        k = bisect.bisect_left(self.positions, i)
+        return self.after[k] if k < len(self.positions) else None
+
+
 def resolve_article(mentions: Sequence[tuple[str, str]]) -> list[str]:
     """Entity ids for one article's mentions, given as (text, type) in text order.
 
     A short mention joins the full name it is part of: the nearest one before it, else, when
     the short form comes first (a sub-heading "Trump" above "Donald Trump"), the one full name
     after it; two different full names after it compete, and the short form stays its own.
-    The full names are indexed by their parts, so an article of many mentions takes time in
-    proportion to its mentions, not their square.
+    The full names are indexed by their parts (:class:`_Holders`), so an article of many
+    mentions takes time in proportion to its mentions, not their square.
     """
     keyed = [(key_words(text, type_ == "PERSON"), type_, text) for text, type_ in mentions]
     own = [entity_id(t, " ".join(w) or name_key(text, t)) for w, t, text in keyed]
@@ -143,6 +171,15 @@ def resolve_article(mentions: Sequence[tuple[str, str]]) -> list[str]:
         if len(words) > 1:
             for part in _parts(words):
                 by_part.setdefault((type_, part), []).append(i)
+    holders: dict[tuple[str, tuple[str, ...]], _Holders] = {}
+
+    def held(key: tuple[str, tuple[str, ...]]) -> _Holders | None:
+        if key not in by_part:
+            return None
+        if key not in holders:
+            holders[key] = _Holders(by_part[key], own)
+        return holders[key]
+
     ids = list(own)
     for i, (words, type_, _) in enumerate(keyed):
         if not words or not informative(words):
@@ -150,16 +187,14 @@ def resolve_article(mentions: Sequence[tuple[str, str]]) -> list[str]:
         keys = [(type_, words)]
         if type_ == "PERSON" and words[-1].endswith("s"):  # fused possessive: "Trumps", "Koks"
             keys.append((type_, (*words[:-1], words[-1][:-1])))
-        holders = sorted({j for key in keys for j in by_part.get(key, ())})
-        k = bisect.bisect_left(holders, i)
-        if k > 0:
-            ids[i] = ids[holders[k - 1]]
+        found = [h for h in map(held, keys) if h is not None]
+        if not found:
             continue
-        later: set[str] = set()
-        for j in holders[k:]:
-            later.add(own[j])
-            if len(later) > 1:
-                break
-        if len(later) == 1:
+        before = max(h.before(i) for h in found)
+        if before >= 0:
+            ids[i] = ids[before]
+            continue
+        later = {h.later(i) for h in found} - {None}
+        if len(later) == 1 and _Holders.MANY not in later:
             ids[i] = later.pop()
     return ids

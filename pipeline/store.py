@@ -275,12 +275,20 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def write_batch(staging: Path, key: str, tables: dict[str, pa.Table]) -> None:
-    """Write one batch's tables aside, then rename the folder into place: all or nothing."""
+def write_batch(staging: Path, key: str, tables: dict[str, pa.Table | Path]) -> None:
+    """Write one batch's tables aside, then rename the folder into place: all or nothing.
+
+    A table given as a Path is a Parquet file the worker wrote part by part (a long article's
+    tokens, :class:`pipeline.worker.TokenWriter`): it is moved in, not read.
+    """
     tmp = staging / f".{key}.{os.getpid()}.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
     for name, table in tables.items():
+        if isinstance(table, Path):
+            assert pq.read_schema(table).equals(SCHEMAS[name]), name
+            os.replace(table, tmp / f"{name}.parquet")
+            continue
         assert table.schema.equals(SCHEMAS[name]), name
         pq.write_table(table, tmp / f"{name}.parquet", **_PARQUET)
     final = staging / key
@@ -288,6 +296,11 @@ def write_batch(staging: Path, key: str, tables: dict[str, pa.Table]) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
         return
     os.replace(tmp, final)
+
+
+def part_writer(path: Path, name: str) -> pq.ParquetWriter:
+    """A writer of table ``name``'s staged part, row group by row group, as write_batch writes it."""
+    return pq.ParquetWriter(path, SCHEMAS[name], **_PARQUET)
 
 
 def batch_done(staging: Path, key: str) -> bool:

@@ -329,6 +329,21 @@ def test_text_of_the_sample_article_format(tmp_path, ruler_model):
     assert a.text[0] == ARTICLE
 
 
+def test_a_text_over_the_article_limit_is_a_reject_and_the_rest_is_published(tmp_path, ruler_model):
+    from pipeline.batches import MAX_ARTICLE_CHARS
+
+    paragraph = ARTICLE + "\n\n"
+    huge = paragraph * (MAX_ARTICLE_CHARS // len(paragraph) + 1)
+    rows = dutch_articles(2)
+    write_jsonl(tmp_path / "in.jsonl", [rows[0], {"id": "dump", "text": huge}, rows[1]])
+    cli("run", tmp_path / "in.jsonl", "--out", tmp_path / "out", "--model", ruler_model, "--workers", "1")
+    rejects = read_table(tmp_path / "out", "rejects")
+    assert rejects[["article_id", "reason", "record"]].values.tolist() == [["dump", "too_long", "line 2"]]
+    assert f"{len(huge):,} characters" in rejects.detail[0] and "split it" in rejects.detail[0]
+    assert sorted(read_table(tmp_path / "out", "articles").article_id) == ["art-00000", "art-00001"]
+    assert len(read_table(tmp_path / "out", "mentions")) > 0
+
+
 def test_an_article_longer_than_max_length_is_chunked_with_exact_offsets(tmp_path, ruler_model):
     import spacy
 

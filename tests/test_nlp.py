@@ -2,9 +2,10 @@
 
 import pytest
 
+from pipeline import nlp as nlp_module
 from pipeline.labels import mention_type
 from pipeline.models import NlpSettings, resolve_model
-from pipeline.nlp import annotate, chunks, config_overrides, get_nlp
+from pipeline.nlp import CHUNK_CHARS, annotate, chunks, config_overrides, get_nlp, join_tokens
 from pipeline.normalise import sha256_text
 from pipeline.records import Article
 
@@ -100,3 +101,61 @@ def test_the_saved_tokenizer_is_loaded_once_and_tokenizes_as_spacy_load(ruler_mo
     bare = tmp_path / "bare"
     theirs.to_disk(bare, exclude=["tokenizer"])
     assert config_overrides(NlpSettings(resolve_model(str(bare)))) == {}
+
+
+def test_a_long_article_goes_through_the_model_in_bounded_pieces_with_exact_offsets(nlp_and_name, monkeypatch):
+    """Without a chunk_chars setting an article over CHUNK_CHARS is cut, and the model holds at
+    most PIPE_CHARS at a time (a 1M-character Doc took 7 GB); the tables cannot tell: offsets,
+    token and sentence numbers run on over the pieces as in one Doc, and mentions are the same."""
+    nlp, name = nlp_and_name
+    # the defaults made small, so the test needs little text: 4,000 per Doc, 8,000 at a time
+    monkeypatch.setattr(nlp_module, "CHUNK_CHARS", 4_000)
+    monkeypatch.setattr(nlp_module, "PIPE_CHARS", 8_000)
+    chunk, at_once = nlp_module.CHUNK_CHARS, nlp_module.PIPE_CHARS
+    text = "\n\n".join(f"Deel {i}. {ARTICLE}" for i in range(int(2.5 * at_once) // len(ARTICLE)))
+    assert len(text) > 2 * at_once
+    a = art(text)
+    one_doc = annotate(nlp, [a], name, chunk_chars=nlp.max_length)
+    calls: list[list[int]] = []
+    pipe = nlp.pipe
+
+    def recording(pieces, **kwargs):
+        if kwargs.get("as_tuples"):  # spaCy calls pipe again for the texts alone
+            pieces = list(pieces)
+            calls.append([len(p) for p, _ in pieces])
+        return pipe(pieces, **kwargs)
+
+    monkeypatch.setattr(nlp, "pipe", recording)
+    parts: list[dict] = []
+    none, men, n_tok, n_sent = annotate(nlp, [a], name, on_tokens=parts.append)
+    assert none is None and len(parts) > 2
+    assert max(n for call in calls for n in call) <= chunk
+    assert max(sum(call) for call in calls) <= at_once
+    tok = join_tokens({k: [p[k] for p in parts] for k in parts[0]})
+    assert all(text[s:e] == t for s, e, t in zip(tok["start_char"], tok["end_char"], tok["text"], strict=True))
+    assert list(tok["token_idx"]) == list(range(n_tok[0]))
+    sents = list(tok["sent_idx"])
+    assert sents[0] == 0 and all(b - a in (0, 1) for a, b in zip(sents, sents[1:], strict=False))
+    assert sents[-1] + 1 == n_sent[0]
+    for k in ("start_char", "sent_idx", "text"):
+        assert list(tok[k]) == list(one_doc[0][k]), k
+    assert men == one_doc[1] and men["start_char"][-1] > 2 * at_once
+    assert all(text[s:e] == t for s, e, t in zip(men["start_char"], men["end_char"], men["text"], strict=True))
+    assert (n_tok, n_sent) == (one_doc[2], one_doc[3])
+
+
+def test_an_article_of_tens_of_thousands_of_mentions_resolves_them_all(nlp_and_name):
+    """A surname joins the full name before it across the pieces of a long article, and every
+    mention keeps its own offsets and number."""
+    nlp, name = nlp_and_name
+    unit = "Wim Kok sprak in Antwerpen. Daarna zei Kok iets over Koersk.\n\n"
+    text = (unit * 5_000).strip()
+    _, men, _, _ = annotate(nlp, [art(text)], name, on_tokens=lambda part: None)
+    assert len(men["text"]) == 20_000 and men["start_char"][-1] > 3 * CHUNK_CHARS
+    assert men["mention_idx"] == list(range(20_000))
+    ids = {}
+    for t, eid in zip(men["text"], men["entity_id"], strict=True):
+        ids.setdefault(t, set()).add(eid)
+    assert ids["Kok"] == ids["Wim Kok"] and len(ids["Wim Kok"]) == 1
+    assert len(set().union(*ids.values())) == 3
+    assert all(text[s:e] == t for s, e, t in zip(men["start_char"], men["end_char"], men["text"], strict=True))

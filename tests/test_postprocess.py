@@ -63,11 +63,15 @@ def test_a_particle_starting_a_person_stays_but_a_leading_adjective_goes(nlp):
 
 def test_capitalised_non_names_are_no_mentions(nlp):
     text = (
-        "Onlangs wisten de Russen meer. In de West-Russische regio bleef het rustig.\n\nSport\n\n"
-        "De Oekraïners wonnen."
+        "Onlangs wisten de Russen meer. In de West-Russische regio bleef het rustig.\n\nSport\n\nDe Oekraïners wonnen."
     )
-    ents = [("Onlangs", "PERSON"), ("Russen", "PERSON"), ("West-Russische regio", "PLACE"), ("Sport", "ORG"),
-            ("Oekraïners", "PLACE")]
+    ents = [
+        ("Onlangs", "PERSON"),
+        ("Russen", "PERSON"),
+        ("West-Russische regio", "PLACE"),
+        ("Sport", "ORG"),
+        ("Oekraïners", "PLACE"),
+    ]
     assert mentions(nlp, text, ents) == []
 
 
@@ -75,8 +79,11 @@ def test_names_like_those_words_are_kept(nlp):
     # the same classes of words inside a longer name, or a real name next to them
     text = "Volgens Jan Peeters won Sport Vlaanderen. De Morgen schreef het."
     got = mentions(nlp, text, [("Volgens Jan Peeters", "PERSON"), ("Sport Vlaanderen", "ORG"), ("De Morgen", "ORG")])
-    assert [g[:2] for g in got] == [("Jan Peeters", "PERSON"), ("Sport Vlaanderen", "ORGANISATION"),
-                                    ("De Morgen", "ORGANISATION")]
+    assert [g[:2] for g in got] == [
+        ("Jan Peeters", "PERSON"),
+        ("Sport Vlaanderen", "ORGANISATION"),
+        ("De Morgen", "ORGANISATION"),
+    ]
 
 
 def test_a_sentence_initial_generic_noun_is_cut_from_a_name(nlp):
@@ -85,7 +92,9 @@ def test_a_sentence_initial_generic_noun_is_cut_from_a_name(nlp):
     assert mentions(nlp, text, [("Regio Koersk", "PERSON")])[0][:2] == ("Koersk", "PLACE")
     text = "Ze las het in de krant Het Belang. Hij woont in de stad Kok."
     assert [g[:2] for g in mentions(nlp, text, [("Het Belang", "LOC"), ("Kok", "PER")])] == [
-        ("Het Belang", "ORGANISATION"), ("Kok", "PLACE")]
+        ("Het Belang", "ORGANISATION"),
+        ("Kok", "PLACE"),
+    ]
     # not inside a sentence, where the capital means it is part of the name
     text = "Ze woont in de Regio Utrecht."
     assert mentions(nlp, text, [("Regio Utrecht", "PLACE")])[0][:1] == ("Regio Utrecht",)
@@ -124,7 +133,9 @@ def harmonised(*pairs):
 def test_one_model_guess_does_not_retype_the_others():
     # the seed article: "Regio Koersk" PERSON once must not make three PLACE "Koersk" a person
     types = harmonised(
-        ("Koersk", "PLACE", False), ("Regio Koersk", "PERSON", True), ("Koersk", "PLACE", False),
+        ("Koersk", "PLACE", False),
+        ("Regio Koersk", "PERSON", True),
+        ("Koersk", "PLACE", False),
         ("Koersk", "PLACE", False),
     )
     assert types == ["PLACE"] * 4
@@ -132,8 +143,12 @@ def test_one_model_guess_does_not_retype_the_others():
 
 def test_a_surname_of_a_person_in_the_article_is_a_person():
     types = harmonised(
-        ("Wim Kok", "PERSON", False), ("Kok", "PLACE", False), ("Koks", "ORGANISATION", False),
-        ("Amsterdam", "PLACE", False), ("Roger van Boxtel", "PERSON", False), ("van Boxtel", "ORGANISATION", False),
+        ("Wim Kok", "PERSON", False),
+        ("Kok", "PLACE", False),
+        ("Koks", "ORGANISATION", False),
+        ("Amsterdam", "PLACE", False),
+        ("Roger van Boxtel", "PERSON", False),
+        ("van Boxtel", "ORGANISATION", False),
         ("Boxtel", "PLACE", False),
     )
     # "Boxtel" typed PLACE is also a Dutch town (GeoNames): one full name is not evidence enough
@@ -150,18 +165,24 @@ def test_after_a_title_the_mention_is_a_person_and_an_office_is_split_from_its_p
     text = "Dat zei minister Netelenbos. Volgens burgemeester Opstelten van Rotterdam en directeur Beijer van Sparta."
     got = mentions(nlp, text, [("Netelenbos", "ORG"), ("Opstelten van Rotterdam", "PER"), ("Beijer van Sparta", "PER")])
     assert [g[:2] for g in got] == [
-        ("Netelenbos", "PERSON"), ("Opstelten", "PERSON"), ("Rotterdam", "PLACE"), ("Beijer", "PERSON"),
+        ("Netelenbos", "PERSON"),
+        ("Opstelten", "PERSON"),
+        ("Rotterdam", "PLACE"),
+        ("Beijer", "PERSON"),
         ("Sparta", "ORGANISATION"),
     ]
     # without a title, a person named after a place stays whole
     assert mentions(nlp, "Ze sprak met Jan van Antwerpen.", [("Jan van Antwerpen", "PER")])[0][:2] == (
-        "Jan van Antwerpen", "PERSON")
+        "Jan van Antwerpen",
+        "PERSON",
+    )
 
 
 def test_a_city_adjective_before_a_place_goes_but_not_inside_a_place_name(nlp):
     text = "Ze zitten op de Rotterdamse Boompjes. De Russische Federatie en de Middellandse Zee."
-    got = mentions(nlp, text, [("Rotterdamse Boompjes", "LOC"), ("Russische Federatie", "LOC"),
-                               ("Middellandse Zee", "LOC")])
+    got = mentions(
+        nlp, text, [("Rotterdamse Boompjes", "LOC"), ("Russische Federatie", "LOC"), ("Middellandse Zee", "LOC")]
+    )
     assert [g[0] for g in got] == ["Boompjes", "Russische Federatie", "Middellandse Zee"]
 
 
@@ -169,3 +190,16 @@ def test_languages_and_section_numbers_are_no_mentions(nlp):
     text = "Ze krijgen les in het Roetheens en het Servisch. Zie U1.1.5 en M6.1.2 hierna."
     got = mentions(nlp, text, [("Roetheens", "PER"), ("Servisch", "LOC"), ("U1.1.5", "ORG"), ("M6.1.2", "LOC")])
     assert got == []
+
+
+def test_a_name_found_in_an_earlier_piece_of_a_long_article_is_repeated_in_the_next(nlp):
+    """A long article is cut into Docs; the repeats rule sees the names of the pieces before."""
+    first = nlp("Het leger rukt op in de regio Koersk.")
+    first.ents = [first.char_span(first.text.index("Koersk"), first.text.index("Koersk") + 6, label="GPE")]
+    second = nlp("Koersk ligt aan de grens. Het is stil in Koersk.")
+    earlier: dict = {}
+    assert [m.text for m in doc_mentions(first, nlp.tokenizer, earlier)] == ["Koersk"]
+    got = [(m.text, m.type, m.label, m.start_char) for m in doc_mentions(second, nlp.tokenizer, earlier)]
+    assert got == [("Koersk", "PLACE", REPEATED, 0), ("Koersk", "PLACE", REPEATED, second.text.rindex("Koersk"))]
+    # alone, the second piece has no mention of it
+    assert [m.text for m in doc_mentions(second, nlp.tokenizer)] == []

@@ -94,3 +94,16 @@ def test_leading_apostrophe_names_keep_their_apostrophe():
     assert entity_key("„Fleur 't Hart”", "PERSON") == "fleur 't hart"
     assert entity_key("'s-Hertogenbosch", "PLACE") == "'s-hertogenbosch"
     assert best_name([("'t Hart", 2)], person=True) == "'t Hart"
+
+
+def test_an_article_of_tens_of_thousands_of_mentions_resolves_each_to_its_nearest_full_name():
+    """Thousands of "Kok" between thousands of "Wim Kok" and "Marieke Kok": each joins the full
+    name nearest before it; the ones above both full names stay their own, as in a short article."""
+    head = [("Kok", "PERSON"), ("Koks", "PERSON")] * 500
+    body = [("Wim Kok", "PERSON"), ("Kok", "PERSON"), ("Marieke Kok", "PERSON"), ("Koks", "PERSON")] * 10_000
+    ids = resolve_article(head + body)
+    wim, marieke = entity_id("PERSON", "wim kok"), entity_id("PERSON", "marieke kok")
+    assert set(ids[:1000]) == {entity_id("PERSON", "kok"), entity_id("PERSON", "koks")}
+    assert ids[1000:] == [wim, wim, marieke, marieke] * 10_000
+    # one full name after: the short forms above it join it
+    assert set(resolve_article(head + [("Wim Kok", "PERSON")] * 10_000)) == {wim}

@@ -31,8 +31,7 @@ from .consensus import Mention, harmonise
 from .gazetteer import known_place, known_type, organisations, places
 from .spans import head_type, initial, refine, title_before
 
-__all__ = ["Candidate", "Mention", "doc_mentions", "harmonise", "warm"]
-
+__all__ = ["Candidate", "Found", "Mention", "doc_mentions", "harmonise", "warm"]
 
 
 @dataclass(slots=True)
@@ -76,8 +75,17 @@ def warm(nlp) -> None:
     known_place("")
 
 
-def doc_mentions(doc: Doc, tokenizer: Callable[[str], Doc]) -> list[Candidate]:
-    """The mentions of one Doc after label mapping, span rules and listed names, in text order."""
+#: Names found so far in an article, by their words, with the types of their mentions
+Found = dict[tuple[str, ...], Counter]
+
+
+def doc_mentions(doc: Doc, tokenizer: Callable[[str], Doc], earlier: Found | None = None) -> list[Candidate]:
+    """The mentions of one Doc after label mapping, span rules and listed names, in text order.
+
+    ``earlier``: the names found in the article's pieces before this one, when a long article
+    is cut into several Docs (:mod:`pipeline.nlp`): their repeats here count as in one Doc. It
+    is updated with this Doc's names, for the next piece.
+    """
     out: list[Candidate] = []
     covered = bytearray(len(doc))
     for ent in doc.ents:
@@ -105,7 +113,7 @@ def doc_mentions(doc: Doc, tokenizer: Callable[[str], Doc]) -> list[Candidate]:
         out.append(Candidate(s.start_char, s.end_char, start, s.text, LISTED, doc.vocab.strings[match_id], first))
         for k in range(start, end):
             covered[k] = 1
-    out.extend(_repeats(doc, out, covered))
+    out.extend(_repeats(doc, out, covered, {} if earlier is None else earlier))
     out.sort(key=lambda c: c.start)
     return out
 
@@ -118,7 +126,7 @@ PLACE_OFFICES = frozenset(
 
 
 def _split_office(doc: Doc, start: int, end: int, type_: str) -> list[tuple[tuple[int, int], str]]:
-    """"burgemeester [Opstelten van Rotterdam]" is a person and the place of his office: after a
+    """ "burgemeester [Opstelten van Rotterdam]" is a person and the place of his office: after a
     title, "X van Y" is split, Y a place when it is a known place, else an organisation
     ("directeur Beijer van Sparta"; only an office held in a place, such as a mayor's, makes a
     known place of it). Without the title "Jan van Antwerpen" stays one person."""
@@ -133,7 +141,7 @@ def _split_office(doc: Doc, start: int, end: int, type_: str) -> list[tuple[tupl
     return [((start, end), type_)]
 
 
-def _repeats(doc: Doc, found: list[Candidate], covered: bytearray) -> list[Candidate]:
+def _repeats(doc: Doc, found: list[Candidate], covered: bytearray, earlier: Found) -> list[Candidate]:
     """Other occurrences of a name already found in this Doc, spelled the same, that no mention
     covers: the model often tags a name once and misses it the next time ("in de zone Koersk").
     After a person's full name, the surname on its own counts too ("Andri Jermak" ... "Jermak
@@ -145,6 +153,9 @@ def _repeats(doc: Doc, found: list[Candidate], covered: bytearray) -> list[Candi
     """
     by_first: dict[str, dict[tuple[str, ...], Counter]] = {}
     after: dict[tuple[str, ...], int] = {}  # a form found, or a surname: from which token on
+    for form, types in earlier.items():  # found in an earlier piece: from the start of this one
+        by_first.setdefault(form[0], {})[form] = types
+        after[form] = 0
     for c in sorted(found, key=lambda c: c.start):
         words = tuple(t.text for t in doc.char_span(c.start_char, c.end_char))
         forms = [words]
@@ -156,11 +167,14 @@ def _repeats(doc: Doc, found: list[Candidate], covered: bytearray) -> list[Candi
             if form[0][:1].isupper():
                 by_first.setdefault(form[0], {}).setdefault(form, Counter())[c.type] += 1
                 after.setdefault(form, c.start if form == words else c.start + len(words))
+    for forms in by_first.values():
+        earlier.update(forms)
+    longest_first = {w: sorted(forms.items(), key=lambda x: -len(x[0])) for w, forms in by_first.items()}
     out = []
     for i, token in enumerate(doc):
-        if covered[i] or token.text not in by_first:
+        if covered[i] or token.text not in longest_first:
             continue
-        for words, types in sorted(by_first[token.text].items(), key=lambda x: -len(x[0])):
+        for words, types in longest_first[token.text]:
             end = i + len(words)
             if i < after[words] or end > len(doc) or any(covered[i:end]):
                 continue
