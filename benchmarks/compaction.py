@@ -91,7 +91,9 @@ def main() -> None:
     report = {"runs": []}
     for r, path in enumerate(inputs):
         seconds = run([path], work / "out", model, args.workers)
-        report["runs"].append({"run": r + 1, "seconds": round(seconds, 1), "files": files(work / "out")})
+        nlp = json.loads((work / "out" / "manifest.json").read_text())["this_run"]["nlp_seconds"]
+        entry = {"run": r + 1, "seconds": round(seconds, 1), "nlp_seconds": nlp, "files": files(work / "out")}
+        report["runs"].append(entry)
         print(json.dumps(report["runs"][-1]), flush=True)
     seconds = run(inputs, work / "one", model, args.workers)
     report["one_run"] = {"seconds": round(seconds, 1), "files": files(work / "one")}

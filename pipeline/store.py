@@ -397,7 +397,7 @@ def _assemble(
     carried = [p for p in carried if p not in rewrite]
     small = [p for p in carried if _small(p)]
     merge = [*rewrite, *staged]
-    if small and (full or len(small) + bool(merge) > MAX_SMALL):
+    if len(small) + bool(merge) > (1 if full else MAX_SMALL):  # full: down to one small file
         merge = [*small, *merge]
         carried = [p for p in carried if p not in small]
     for part in carried:
