@@ -52,6 +52,7 @@ import hashlib
 import json
 import os
 import shutil
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -364,20 +365,52 @@ def write_parts(batches: Iterable[pa.RecordBatch], name: str, folder: Path, empt
     return written
 
 
-def _read(path: Path, drop_inputs: set[str]) -> Iterator[pa.RecordBatch]:
-    """A file's rows as record batches, without the rejects of ``drop_inputs``."""
+def _read(path: Path, drop_inputs: set[str], skip: Counter | None = None) -> Iterator[pa.RecordBatch]:
+    """A file's rows as record batches, without the rejects of ``drop_inputs`` and without the
+    rows of ``skip`` (as many times as it counts them, which it then forgets)."""
     dropped = pa.array(sorted(drop_inputs), pa.string())
     for batch in pq.ParquetFile(path).iter_batches(batch_size=8192):
-        yield batch.filter(pc.invert(pc.is_in(batch["input"], dropped))) if drop_inputs else batch
+        if drop_inputs:
+            batch = batch.filter(pc.invert(pc.is_in(batch["input"], dropped)))
+        if skip:
+            keep = []
+            for row in _rows(batch):
+                keep.append(skip[row] <= 0)
+                if skip[row] > 0:
+                    skip[row] -= 1
+            batch = batch.filter(pa.array(keep, pa.bool_()))
+        yield batch
 
 
-def _holds_inputs(path: Path, inputs: set[str]) -> bool:
-    """Whether a rejects file has rows of ``inputs`` (read: its ``input`` column alone)."""
-    wanted = pa.array(sorted(inputs), pa.string())
-    return any(
-        pc.any(pc.is_in(b["input"], wanted)).as_py()
-        for b in pq.ParquetFile(path).iter_batches(batch_size=65536, columns=["input"])
-    )
+def _rows(batch: pa.RecordBatch) -> Iterator[tuple]:
+    return zip(*(column.to_pylist() for column in batch.columns), strict=True)
+
+
+def _rejects_of(paths: Iterable[Path], inputs: set[str] | None = None) -> Counter:
+    """The rows of rejects files (those of ``inputs`` only, if given), counted."""
+    wanted = pa.array(sorted(inputs or ()), pa.string())
+    rows: Counter = Counter()
+    for path in paths:
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=65536):
+            rows.update(_rows(batch.filter(pc.is_in(batch["input"], wanted)) if inputs is not None else batch))
+    return rows
+
+
+def _replaced_rejects(carried: list[Path], staged: list[Path], inputs: set[str]) -> tuple[list[Path], Counter]:
+    """Which carried rejects files must be rewritten without the rejects of ``inputs`` (read
+    again by this run): those whose rows of these inputs this run did not reject again, the
+    same. The others stay as they are (a re-run of the same input changes no rejects file),
+    and the staged copies of their rows are skipped: returned, counted."""
+    again = _rejects_of(staged)
+    rewrite, skip = [], Counter()
+    for path in carried:
+        before = _rejects_of([path], inputs)
+        if before and before <= again:
+            again -= before
+            skip += before
+        elif before:
+            rewrite.append(path)
+    return rewrite, skip
 
 
 def _assemble(
@@ -387,13 +420,13 @@ def _assemble(
     and this run's staged parts, compacted.
 
     Full-size carried files are hard-linked (same name, same bytes); staged parts, carried
-    rejects files holding rows of ``drop_inputs`` (filtered out) and, once more than
-    :data:`MAX_SMALL` would remain or when ``full``, the small carried files are streamed into
-    new files of up to the target size. With nothing new and nothing to filter, every file is
-    carried as it is.
+    rejects files holding other rejects of ``drop_inputs`` than this run's (filtered out: see
+    :func:`_replaced_rejects`) and, once more than :data:`MAX_SMALL` would remain or when
+    ``full``, the small carried files are streamed into new files of up to the target size.
+    With nothing new and nothing to filter, every file is carried as it is.
     """
     carried = [p for p in carried if pq.ParquetFile(p).metadata.num_rows]  # an empty file: rewritten if needed
-    rewrite = [p for p in carried if drop_inputs and _holds_inputs(p, drop_inputs)]
+    rewrite, skip = _replaced_rejects(carried, staged, drop_inputs) if drop_inputs else ([], Counter())
     carried = [p for p in carried if p not in rewrite]
     small = [p for p in carried if _small(p)]
     merge = [*rewrite, *staged]
@@ -403,7 +436,10 @@ def _assemble(
     for part in carried:
         _link(part, folder / part.name)
     if merge:
-        write_parts((b for p in merge for b in _read(p, drop_inputs if p in rewrite else set())), name, folder, False)
+        batches = (
+            b for p in merge for b in _read(p, drop_inputs if p in rewrite else set(), skip if p in staged else None)
+        )
+        write_parts(batches, name, folder, False)
     if not any(folder.glob("*.parquet")):
         write_parts((), name, folder)  # the same bytes as the previous version's: the same name
 

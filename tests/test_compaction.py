@@ -21,8 +21,8 @@ TABLES = store.TABLES
 
 
 def _files(out, name):
-    version = (out / "current").resolve()
-    return sorted(p.name for p in store.batch_dir(version, name).glob("*.parquet"))
+    """The Parquet files of table ``name`` (or ``.batch/mentions``) in the published version."""
+    return sorted(p.name for p in ((out / "current").resolve() / name).glob("*.parquet"))
 
 
 def _articles_table(ids):
@@ -81,7 +81,7 @@ def test_small_files_are_merged_once_they_pile_up_and_full_ones_are_left_as_they
     assert sorted(p.name for p in third.iterdir()) == names
 
 
-def test_rejects_of_replaced_inputs_are_dropped_into_a_file_of_another_name(tmp_path):
+def test_rejects_of_replaced_inputs_are_dropped_into_a_file_of_another_name_unless_rejected_again(tmp_path):
     def rejects(inputs):
         rows = {f.name: [f"{i}:{n}" for n, i in enumerate(inputs)] for f in SCHEMAS["rejects"]}
         rows["input"] = inputs
@@ -94,6 +94,13 @@ def test_rejects_of_replaced_inputs_are_dropped_into_a_file_of_another_name(tmp_
     store._assemble("rejects", new, [mixed, other], [], {"a.jsonl"}, full=False)
     assert other.name in os.listdir(new) and mixed.name not in os.listdir(new)
     assert sorted(pq.read_table(new)["input"].to_pylist()) == ["b.jsonl", "c.jsonl"]
+    # a.jsonl read again and its record rejected again, the same: the file stays, nothing is doubled
+    again, staged = tmp_path / "again", tmp_path / "staged"
+    again.mkdir(), staged.mkdir()
+    part = store.write_parts(rejects(["a.jsonl", "d.jsonl"]).to_batches(), "rejects", staged)[0]
+    store._assemble("rejects", again, [mixed, other], [part], {"a.jsonl", "d.jsonl"}, full=False)
+    assert {mixed.name, other.name} < set(os.listdir(again)) and len(os.listdir(again)) == 3
+    assert sorted(pq.read_table(again)["input"].to_pylist()) == ["a.jsonl", "b.jsonl", "c.jsonl", "d.jsonl"]
 
 
 def test_the_first_publish_links_every_table_before_current(tmp_path, monkeypatch):
@@ -133,32 +140,24 @@ def _inputs(tmp_path, runs, per_run):
     return [f"in{r}.jsonl" for r in range(runs)]
 
 
-def test_runs_of_many_small_batches_publish_few_files_equal_to_one_run(tmp_path, ruler_model):
-    """3 runs of 6 one-article batches: one file per table per run at most, the rows of one run."""
+def test_runs_of_many_small_batches_publish_few_files_equal_to_one_run_and_compact(tmp_path, ruler_model):
+    """3 runs of 6 one-article batches: one file per table per run at most, the rows of one run;
+    ``nl-entities compact`` then makes one file per table, the same rows, in a new version."""
     names = _inputs(tmp_path, 3, 6)
     out, ref = tmp_path / "out", tmp_path / "ref"
     for r in range(3):
         _run(tmp_path, ruler_model, out, *names[: r + 1])  # each run reads the earlier inputs again
-        for name in BATCH_TABLES:
+        for name in (*BATCH_TABLES, ".batch/mentions"):
             assert len(_files(out, name)) <= r + 1, (name, _files(out, name))
         assert all(len(_files(out, name)) == 1 for name in store.DERIVED_TABLES)
     _run(tmp_path, ruler_model, ref, *names, batch_size=64)
-    assert snapshot(out) == snapshot(ref)
-    assert len(pq.read_table(out / "rejects")) == 3  # each input's reject once: replaced, not added
-    version = (out / "current").resolve()
-    assert all(p.name.startswith("part-") and len(p.stem) == 21 for p in version.rglob("*.parquet"))
-
-
-def test_compact_merges_every_small_file_into_a_new_version(tmp_path, ruler_model):
-    names = _inputs(tmp_path, 2, 3)
-    out = tmp_path / "out"
-    _run(tmp_path, ruler_model, out, names[0])
-    _run(tmp_path, ruler_model, out, *names)
     before, version = snapshot(out), (out / "current").resolve()
-    assert len(_files(out, "articles")) == 2
-    proc = cli("compact", "--out", out)
-    assert proc.returncode == 0
-    assert all(len(_files(out, name)) == 1 for name in TABLES)
+    assert before == snapshot(ref)
+    assert len(pq.read_table(out / "rejects")) == 3  # each input's reject once: replaced, not added
+    assert all(p.name.startswith("part-") and len(p.stem) == 21 for p in version.rglob("*.parquet"))
+    assert len(_files(out, "articles")) == 3
+    cli("compact", "--out", out)
+    assert all(len(_files(out, name)) == 1 for name in (*TABLES, ".batch/mentions"))
     assert snapshot(out) == before and (out / "current").resolve() != version and version.is_dir()
     assert json.loads((out / "manifest.json").read_text())["command"] == "compact"
     missing = cli("compact", "--out", tmp_path / "nothing", check=False)
@@ -230,6 +229,7 @@ def test_a_dataset_listed_before_a_publish_reads_its_rows_or_fails_never_reads_o
             continue
         assert rows.equals(old[name]), name
         outcome[name] = "old rows"
-    assert outcome["articles"] == outcome["tokens"] == "old rows"  # carried: the very same files
-    assert outcome["rejects"] == "gone"  # in0's reject replaced: its file dropped, not rewritten in place
-    assert pq.read_table(out / "articles").num_rows == 6
+    # carried: the very same files (in0's reject, rejected again the same, leaves its file as it was)
+    assert outcome["articles"] == outcome["tokens"] == outcome["rejects"] == "old rows"
+    assert outcome["entities"] == "gone"  # rewritten with in1's names: a file of another name
+    assert pq.read_table(out / "articles").num_rows == 6 and pq.read_table(out / "rejects").num_rows == 2
