@@ -328,8 +328,8 @@ def _row_groups(batches: Iterable[pa.RecordBatch], schema: pa.Schema) -> Iterato
 
 
 def _cast(batches: list[pa.RecordBatch], schema: pa.Schema) -> pa.Table:
-    table = pa.Table.from_batches(batches)
-    return table if table.schema.equals(schema) else table.cast(schema)
+    """One table of ``schema`` from batches of several sources (files, a DuckDB result)."""
+    return pa.Table.from_batches([b if b.schema.equals(schema) else b.cast(schema) for b in batches], schema)
 
 
 def write_parts(batches: Iterable[pa.RecordBatch], name: str, folder: Path, empty_file: bool = True) -> list[Path]:
