@@ -1,5 +1,6 @@
 """The ``nl-entities`` command: ``run`` (the pipeline), ``resolve`` (entity resolution again, from
-the published mentions, without the model) and ``evaluate`` (score a model on gold data).
+the published mentions, without the model), ``compact`` (merge small Parquet files) and
+``evaluate`` (score a model on gold data).
 
 Exit codes: 0 the run completed (with or without rejects); 2 usage error (no such input, an
 input folder with no files, unknown model, bad or unknown option, an --out that cannot be
@@ -226,6 +227,20 @@ def resolve(
 
     _setup_logging(verbose)
     _guarded(lambda: resolve_archive(out, aliases, max(1, workers)), verbose)
+
+
+@app.command()
+def compact(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder of earlier runs.")],
+    workers: Annotated[int, typer.Option(help="DuckDB threads (default: 2).")] = 2,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logging, tracebacks.")] = False,
+) -> None:
+    """Merge the small Parquet files of every table into files of ~128 MB (runs also do this when
+    small files pile up); published atomically as a new version, like a run."""
+    from .run import compact as compact_archive
+
+    _setup_logging(verbose)
+    _guarded(lambda: compact_archive(out, max(1, workers)), verbose)
 
 
 @app.command()

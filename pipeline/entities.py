@@ -21,8 +21,8 @@ import pyarrow.parquet as pq
 
 from .characters import clean_name, stacked_marks
 from .resolve import POSSESSIVE, bare_words, strip_edges
-from .schemas import SCHEMAS, empty
-from .store import batch_dir, parquet_sql
+from .schemas import SCHEMAS
+from .store import batch_dir, parquet_sql, write_parts
 
 MEMORY_LIMIT = "2GB"
 
@@ -101,16 +101,6 @@ QUERIES = {
 }
 
 
-def _write(reader, name: str, path: Path) -> None:
-    schema = SCHEMAS[name]
-    tmp = path.with_suffix(".tmp")
-    with pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
-        writer.write_table(empty(name))
-        for batch in reader:
-            writer.write_table(pa.Table.from_batches([batch]).cast(schema))
-    tmp.replace(path)
-
-
 #: The analyst's corrections a version was resolved with, kept for the next runs
 CORRECTIONS_FILE = ".corrections.csv"
 
@@ -129,12 +119,6 @@ def stored_corrections(version: Path | None):
         before = json.loads(manifest.read_text(encoding="utf-8")).get("corrections") or {}
         stored.path, stored.sha256 = before.get("path"), before.get("sha256") or stored.sha256
     return stored
-
-
-def _write_rows(name: str, path: Path, columns: dict[str, list]) -> None:
-    tmp = path.with_suffix(".tmp")
-    pq.write_table(pa.Table.from_pydict(columns, schema=SCHEMAS[name]), tmp, compression="zstd")
-    tmp.replace(path)
 
 
 def build(version: Path, threads: int = 2, temp_dir: Path | None = None, corrections=None) -> dict:
@@ -165,7 +149,7 @@ def build(version: Path, threads: int = 2, temp_dir: Path | None = None, correct
         con.register("units", units)
         folder = version / "mentions"
         folder.mkdir(exist_ok=True)
-        _write(_batches(con, QUERIES["mentions"], 100_000), "mentions", folder / "part-0.parquet")
+        write_parts(_batches(con, QUERIES["mentions"], 100_000), "mentions", folder)
         con.unregister("units")
         del units
         con.execute(f"CREATE VIEW mentions AS SELECT * FROM {parquet_sql(folder)}")
@@ -177,15 +161,13 @@ def build(version: Path, threads: int = 2, temp_dir: Path | None = None, correct
                 continue
             folder = version / name
             folder.mkdir(exist_ok=True)
-            _write(_batches(con, sql, 100_000), name, folder / "part-0.parquet")
+            write_parts(_batches(con, sql, 100_000), name, folder)
         names.unlink()
         (version / "aliases").mkdir(exist_ok=True)
         rows = result.aliases
-        _write_rows(
-            "aliases",
-            version / "aliases" / "part-0.parquet",
-            {c: [r[i] for r in rows] for i, c in enumerate(SCHEMAS["aliases"].names)},
-        )
+        columns = {c: [r[i] for r in rows] for i, c in enumerate(SCHEMAS["aliases"].names)}
+        aliases = pa.Table.from_pydict(columns, schema=SCHEMAS["aliases"])
+        write_parts(aliases.to_batches(), "aliases", version / "aliases")
     finally:
         con.close()
     if corrections is not None and corrections.rows:

@@ -144,8 +144,23 @@ def _corrections_for(out: OutputDir, given):
 def resolve(out_dir: Path, aliases: Path | None = None, workers: int = 2) -> dict[str, Any]:
     """``nl-entities resolve``: rebuild resolution and the entity tables from the published
     mentions, without the model, published atomically like a run. Returns the manifest."""
+    manifest = _republish(out_dir, "resolve", read_corrections(aliases), workers, full=False)
+    log.info("resolved %d entities in %s", manifest["row_counts"]["entities"], out_dir)
+    return manifest
+
+
+def compact(out_dir: Path, workers: int = 2) -> dict[str, Any]:
+    """``nl-entities compact``: the published version again with every table's small files
+    merged into files of the target size (pipeline.store), published atomically like a run."""
+    manifest = _republish(out_dir, "compact", None, workers, full=True)
+    log.info("compacted the tables in %s", out_dir)
+    return manifest
+
+
+def _republish(out_dir: Path, command: str, corrections, workers: int, full: bool) -> dict[str, Any]:
+    """A new version from the published one without the model: entity tables built again (with
+    ``corrections``, else those the archive was resolved with); ``full`` compacts every table."""
     started_at = datetime.now(UTC)
-    corrections = read_corrections(aliases)
     out = OutputDir(out_dir)
     if not out_dir.is_dir() or out.current() is None:
         raise UsageError(f"{out_dir} holds no published tables; run `nl-entities run ... --out {out_dir}` first")
@@ -156,7 +171,7 @@ def resolve(out_dir: Path, aliases: Path | None = None, workers: int = 2) -> dic
         manifest = {
             **{k: v for k, v in previous.items() if k not in ("corrections", "resolution", "row_counts")},
             "run_id": run_id,
-            "command": "resolve",
+            "command": command,
             "started": started_at.isoformat(),
             "finished": datetime.now(UTC).isoformat(),
             "this_run": {"articles": 0, "already_published": len(out.published_articles()), "records": 0},
@@ -166,9 +181,7 @@ def resolve(out_dir: Path, aliases: Path | None = None, workers: int = 2) -> dic
         def derive(version: Path) -> dict[str, Any]:
             return entities.build(version, threads=workers, temp_dir=temp, corrections=corrections)
 
-        manifest = out.publish(run_id, None, [], True, set(), derive, manifest)
-    log.info("resolved %d entities in %s", manifest["row_counts"]["entities"], out_dir)
-    return manifest
+        return out.publish(run_id, None, [], True, set(), derive, manifest, full=full)
 
 
 def run(opts: RunOptions) -> dict[str, Any]:

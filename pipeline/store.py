@@ -5,6 +5,7 @@ Layout of ``DIR`` (what readers use is the top level; ``.nl-entities/`` is ours)
     DIR/articles -> current/articles      one Parquet dataset folder per table
     DIR/manifest.json -> current/manifest.json
     DIR/current -> .nl-entities/versions/<run id>
+    DIR/.nl-entities/versions/<run id>/articles/part-<content hash>.parquet
     DIR/.nl-entities/versions/<run id>/.batch/mentions/   the batches' mentions (within-article ids)
     DIR/.nl-entities/.../<run id>/.corrections.csv        the analyst's corrections it was resolved with
     DIR/.nl-entities/lock                 held (flock) while a run writes
@@ -13,11 +14,33 @@ Layout of ``DIR`` (what readers use is the top level; ``.nl-entities/`` is ours)
 Why this shape: a batch's parts are written aside and renamed into place, so a killed run
 leaves only whole batches, which the next run with the same settings reuses instead of
 redoing. A run publishes by building a new version folder (hard links to the previous
-version's parts, plus its own) and swapping one symlink, so readers see the old tables or
+version's files, plus its own) and swapping one symlink, so readers see the old tables or
 the new ones, never a mix. Mentions are the one batch table rewritten at publish (their
 entity_id is resolved across the archive): their batch parts are carried in ``.batch/`` and
 each version writes its own ``mentions/``, so the previous version's stays whole for its
 readers. The flock dies with its process, so SIGKILL leaves no stale lock.
+
+File names: a file is named by a hash of its bytes (``part-<hash>.parquet``), so one name in
+a table folder always means one content, in every version. A reader that listed
+``DIR/<table>`` and reads later (a pyarrow dataset kept in a notebook) resolves those names
+in whatever version is current then: a file the new version carried is the very same file,
+one it dropped (merged, filtered rejects, rewritten derived tables) is gone. So such a reader
+gets its old rows or a FileNotFoundError, never other rows under an old name (which pyarrow,
+holding the old footer, reads as a corrupt file). To keep reading one version across
+publishes, open its folder (``os.path.realpath(DIR/<table>)``, as :mod:`pipeline.tables`
+does): the version just replaced stays on disk through the next publish. The first publish
+creates the table links before ``current``, so no reader ever sees ``current`` with a table
+missing.
+
+Compaction: every batch stages one small file per table; a publish never copies them as they
+are. The batch tables (articles, tokens, rejects, mentions' batch parts) of a new version are
+assembled by :func:`_assemble`: the previous version's files of at least half the target size
+(:data:`TARGET_BYTES` or :data:`TARGET_ROWS`) are carried by hard link, this run's staged parts
+are streamed, row group by row group, into new files of up to the target, and once more than
+:data:`MAX_SMALL` files below half the target would remain, those are merged along. So a table
+holds its full files plus at most :data:`MAX_SMALL` small ones, and a publish rewrites what is
+new plus at most that many small files, never the whole archive. ``nl-entities compact``
+merges every small file of the published version into a new version (``full=True``).
 """
 
 from __future__ import annotations
@@ -29,6 +52,7 @@ import hashlib
 import json
 import os
 import shutil
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -193,31 +217,29 @@ class OutputDir:
         replaced_inputs: set[str],
         derive,
         manifest: dict[str, Any],
+        full: bool = False,
     ) -> dict[str, Any]:
         """Build version ``run_id`` from the previous one and this run's batches, then swap it in.
 
         ``replaced_inputs``: inputs read by this run, whose earlier rejects this run's replace.
         ``derive(version_dir)`` writes the derived tables (and the rewritten ones, from their
         batch parts in :func:`batch_dir`) and returns what the manifest should add, or None.
-        ``staging`` None: no new batches (``nl-entities resolve``).
+        ``staging`` None: no new batches (``nl-entities resolve``, ``compact``). ``full``: merge
+        every small file of the batch tables, not only once they pile up (``compact``).
         """
         for leftover in self.versions.glob("*.tmp"):
             shutil.rmtree(leftover, ignore_errors=True)
         new = self.versions / f"{run_id}.tmp"
         new.mkdir()
         previous = self.current() if keep_previous else None
-        keys = list(batch_keys)
+        keys = list(batch_keys) if staging is not None else []
         for name in BATCH_TABLES:
             folder = batch_dir(new, name)
             folder.mkdir(parents=True)
-            if previous is not None:
-                self._carry(_carried(previous, name), folder, name, replaced_inputs)
-            for key in keys if staging is not None else ():
-                part = staging / key / f"{name}.parquet"
-                if part.exists() and pq.ParquetFile(part).metadata.num_rows:
-                    _link(part, folder / f"part-{key}.parquet")
-            if not any(folder.iterdir()):
-                write_table(empty(name), folder / "part-empty.parquet")
+            carried = _files(_carried(previous, name)) if previous is not None else []
+            staged = [staging / key / f"{name}.parquet" for key in keys]
+            drop = replaced_inputs if name == "rejects" else set()
+            _assemble(name, folder, carried, [p for p in staged if p.exists()], drop, full)
         added = derive(new) or {}
         counts = {name: count_rows(new / name) for name in TABLES}
         manifest = {**manifest, **added, "row_counts": counts}
@@ -237,30 +259,189 @@ class OutputDir:
             shutil.rmtree(staging, ignore_errors=True)
         return manifest
 
-    def _carry(self, src: Path, dst: Path, name: str, replaced_inputs: set[str]) -> None:
-        """Bring the previous version's parts along: hard links, no copies (rejects filtered)."""
-        for part in sorted(src.glob("*.parquet")):
-            if part.name == "part-empty.parquet":
-                continue
-            if name == "rejects" and replaced_inputs:
-                table = pq.read_table(part)
-                keep = table.filter(pc.invert(pc.is_in(table["input"], pa.array(sorted(replaced_inputs)))))
-                if keep.num_rows:
-                    write_table(keep, dst / part.name)
-                continue
-            _link(part, dst / part.name)
-
     def _swap(self, version: Path) -> None:
+        """Point ``current`` at ``version``, the table links made first: on the first publish they
+        dangle until ``current`` appears, so all tables appear at once, in one rename."""
+        for name in (*TABLES, "manifest.json"):
+            link = self.root / name
+            if not link.is_symlink():
+                link.symlink_to(Path("current") / name)
         tmp = self.root / ".current.tmp"
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
         tmp.symlink_to(os.path.relpath(version, self.root))
         os.replace(tmp, self.root / "current")
-        for name in (*TABLES, "manifest.json"):
-            link = self.root / name
-            if not link.is_symlink():
-                link.symlink_to(Path("current") / name)
         _fsync_dir(self.root)
+
+
+# -- files of a table: named by content, of a target size --------------------------------------
+
+#: A published file closes at whichever it reaches first: bytes on disk or rows.
+TARGET_BYTES = 128 * 2**20
+TARGET_ROWS = 4_000_000
+#: A table may keep this many files below half the target; past that they are merged.
+MAX_SMALL = 4
+#: A row group closes at whichever it reaches first (rows, or bytes in memory): bounds the
+#: memory of merging however large the tables.
+ROW_GROUP_ROWS = 128 * 1024
+ROW_GROUP_BYTES = 64 * 2**20
+
+
+def _files(folder: Path) -> list[Path]:
+    """The Parquet files of a table folder, in name order (the order they are merged in)."""
+    return sorted(folder.glob("*.parquet")) if folder.is_dir() else []
+
+
+def _small(path: Path) -> bool:
+    rows = pq.ParquetFile(path).metadata.num_rows
+    return rows < TARGET_ROWS // 2 and path.stat().st_size < TARGET_BYTES // 2
+
+
+def _seal(tmp: Path, folder: Path) -> Path:
+    """Rename a finished file to ``part-<hash of its bytes>.parquet``: a name never means two
+    contents. The same bytes twice in one table (rows repeated) get ``-2``, ``-3``, ..."""
+    with tmp.open("rb") as f:
+        digest = hashlib.file_digest(f, lambda: hashlib.blake2b(digest_size=8)).hexdigest()
+    path, n = folder / f"part-{digest}.parquet", 1
+    while path.exists():
+        n += 1
+        path = folder / f"part-{digest}-{n}.parquet"
+    os.replace(tmp, path)
+    return path
+
+
+def _row_groups(batches: Iterable[pa.RecordBatch], schema: pa.Schema) -> Iterator[pa.Table]:
+    """Record batches regrouped into row groups of :data:`ROW_GROUP_ROWS` rows or
+    :data:`ROW_GROUP_BYTES` bytes, cast to ``schema`` (DuckDB's result types may differ)."""
+    held: list[pa.RecordBatch] = []
+    rows = size = 0
+    for batch in batches:
+        if not batch.num_rows:
+            continue
+        held.append(batch)
+        rows, size = rows + batch.num_rows, size + batch.nbytes
+        if rows >= ROW_GROUP_ROWS or size >= ROW_GROUP_BYTES:
+            yield _cast(held, schema)
+            held, rows, size = [], 0, 0
+    if held:
+        yield _cast(held, schema)
+
+
+def _cast(batches: list[pa.RecordBatch], schema: pa.Schema) -> pa.Table:
+    """One table of ``schema`` from batches of several sources (files, a DuckDB result)."""
+    return pa.Table.from_batches([b if b.schema.equals(schema) else b.cast(schema) for b in batches], schema)
+
+
+def write_parts(batches: Iterable[pa.RecordBatch], name: str, folder: Path, empty_file: bool = True) -> list[Path]:
+    """Stream ``batches`` of table ``name`` into files of up to the target size in ``folder``,
+    each written aside and named by its content (:func:`_seal`). Memory: one row group.
+    ``empty_file``: write a file with no rows where there were none, so readers find the schema.
+    """
+    schema = SCHEMAS[name]
+    written: list[Path] = []
+    sink = writer = tmp = None
+    rows = 0
+    for group in _row_groups(batches, schema):
+        if writer is None:
+            tmp = folder / f".part-{os.getpid()}-{len(written)}.tmp"
+            sink = pa.OSFile(str(tmp), "wb")
+            writer = pq.ParquetWriter(sink, schema, **_PARQUET)
+            rows = 0
+        writer.write_table(group, row_group_size=group.num_rows)
+        rows += group.num_rows
+        if rows >= TARGET_ROWS or sink.tell() >= TARGET_BYTES:
+            writer.close()
+            sink.close()
+            written.append(_seal(tmp, folder))
+            writer = None
+    if writer is not None:
+        writer.close()
+        sink.close()
+        written.append(_seal(tmp, folder))
+    if not written and empty_file:
+        tmp = folder / f".part-{os.getpid()}-empty.tmp"
+        pq.write_table(empty(name), tmp, **_PARQUET)
+        written.append(_seal(tmp, folder))
+    return written
+
+
+def _read(path: Path, drop_inputs: set[str], skip: Counter | None = None) -> Iterator[pa.RecordBatch]:
+    """A file's rows as record batches, without the rejects of ``drop_inputs`` and without the
+    rows of ``skip`` (as many times as it counts them, which it then forgets)."""
+    dropped = pa.array(sorted(drop_inputs), pa.string())
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=8192):
+        if drop_inputs:
+            batch = batch.filter(pc.invert(pc.is_in(batch["input"], dropped)))
+        if skip:
+            keep = []
+            for row in _rows(batch):
+                keep.append(skip[row] <= 0)
+                if skip[row] > 0:
+                    skip[row] -= 1
+            batch = batch.filter(pa.array(keep, pa.bool_()))
+        yield batch
+
+
+def _rows(batch: pa.RecordBatch) -> Iterator[tuple]:
+    return zip(*(column.to_pylist() for column in batch.columns), strict=True)
+
+
+def _rejects_of(paths: Iterable[Path], inputs: set[str] | None = None) -> Counter:
+    """The rows of rejects files (those of ``inputs`` only, if given), counted."""
+    wanted = pa.array(sorted(inputs or ()), pa.string())
+    rows: Counter = Counter()
+    for path in paths:
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=65536):
+            rows.update(_rows(batch.filter(pc.is_in(batch["input"], wanted)) if inputs is not None else batch))
+    return rows
+
+
+def _replaced_rejects(carried: list[Path], staged: list[Path], inputs: set[str]) -> tuple[list[Path], Counter]:
+    """Which carried rejects files must be rewritten without the rejects of ``inputs`` (read
+    again by this run): those whose rows of these inputs this run did not reject again, the
+    same. The others stay as they are (a re-run of the same input changes no rejects file),
+    and the staged copies of their rows are skipped: returned, counted."""
+    again = _rejects_of(staged)
+    rewrite, skip = [], Counter()
+    for path in carried:
+        before = _rejects_of([path], inputs)
+        if before and before <= again:
+            again -= before
+            skip += before
+        elif before:
+            rewrite.append(path)
+    return rewrite, skip
+
+
+def _assemble(
+    name: str, folder: Path, carried: list[Path], staged: list[Path], drop_inputs: set[str], full: bool
+) -> None:
+    """Table ``name`` of a new version in ``folder``: the previous version's files (``carried``)
+    and this run's staged parts, compacted.
+
+    Full-size carried files are hard-linked (same name, same bytes); staged parts, carried
+    rejects files holding other rejects of ``drop_inputs`` than this run's (filtered out: see
+    :func:`_replaced_rejects`) and, once more than :data:`MAX_SMALL` would remain or when
+    ``full``, the small carried files are streamed into new files of up to the target size.
+    With nothing new and nothing to filter, every file is carried as it is.
+    """
+    carried = [p for p in carried if pq.ParquetFile(p).metadata.num_rows]  # an empty file: rewritten if needed
+    rewrite, skip = _replaced_rejects(carried, staged, drop_inputs) if drop_inputs else ([], Counter())
+    carried = [p for p in carried if p not in rewrite]
+    small = [p for p in carried if _small(p)]
+    merge = [*rewrite, *staged]
+    if len(small) + bool(merge) > (1 if full else MAX_SMALL):  # full: down to one small file
+        merge = [*small, *merge]
+        carried = [p for p in carried if p not in small]
+    for part in carried:
+        _link(part, folder / part.name)
+    if merge:
+        batches = (
+            b for p in merge for b in _read(p, drop_inputs if p in rewrite else set(), skip if p in staged else None)
+        )
+        write_parts(batches, name, folder, False)
+    if not any(folder.glob("*.parquet")):
+        write_parts((), name, folder)  # the same bytes as the previous version's: the same name
 
 
 def count_rows(folder: Path) -> int:
