@@ -12,6 +12,7 @@ so a run that is killed leaves no process behind.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 
@@ -41,3 +42,7 @@ def preload() -> None:
 
 
 preload()
+# What is loaded now (the model's Python objects, the name lists) is never freed: out of the
+# collector's sight, so a worker's collections do not write to those objects' pages and copy them
+# (copy-on-write) into every worker.
+gc.freeze()
