@@ -192,6 +192,22 @@ def test_languages_and_section_numbers_are_no_mentions(nlp):
     assert got == []
 
 
+def test_a_one_word_compound_of_a_name_and_a_common_noun_is_no_mention(nlp):
+    text = (
+        "De Konmarwinkels sluiten en Ajax speelt in de Intertotocompetitie. "
+        "Het Wereldvoedselprogramma helpt, zegt het Nationaal Monument Slavernijverleden."
+    )
+    ents = [
+        ("Konmarwinkels", "ORG"),
+        ("Ajax", "ORG"),
+        ("Intertotocompetitie", "LOC"),
+        ("Wereldvoedselprogramma", "ORG"),
+        ("Nationaal Monument Slavernijverleden", "ORG"),
+    ]
+    got = [g[0] for g in mentions(nlp, text, ents)]
+    assert got == ["Ajax", "Wereldvoedselprogramma", "Nationaal Monument Slavernijverleden"]
+
+
 def test_a_name_found_in_an_earlier_piece_of_a_long_article_is_repeated_in_the_next(nlp):
     """A long article is cut into Docs; the repeats rule sees the names of the pieces before."""
     first = nlp("Het leger rukt op in de regio Koersk.")

@@ -150,3 +150,14 @@ ORGANISATION_HEADS = _words(
     voetbalclub ploeg vakbond vereniging stichting organisatie beweging groep fractie
     """
 )
+
+#: Common nouns that end a one-word compound with a name in front ("Konmarwinkels",
+#: "Intertotocompetitie", "Laurusconcern"): the word is then about the thing, not a name itself
+#: (models/ANNOTATION.md, compounds). Only nouns that do not end names of their own: not
+#: "programma" ("Wereldvoedselprogramma"), "bank" or "dam".
+COMPOUND_TAILS = _words(
+    """
+    formule formules winkel winkels concern concerns competitie competities verleden prijs
+    prijzen affaire akkoord campagne fans supporters aanhangers debat proces
+    """
+)

@@ -17,7 +17,15 @@ from spacy.tokens import Doc
 from ..labels import DEMONYM
 from ..registry import Registry
 from ..resolve import PARTICLES, TITLE_KEYS
-from .lexicon import FUNCTION_WORDS, GENERIC_HEADS, GEO_HEADS, INITIAL_NOT_NAMES, NOT_NAMES, ORGANISATION_HEADS
+from .lexicon import (
+    COMPOUND_TAILS,
+    FUNCTION_WORDS,
+    GENERIC_HEADS,
+    GEO_HEADS,
+    INITIAL_NOT_NAMES,
+    NOT_NAMES,
+    ORGANISATION_HEADS,
+)
 
 Range = tuple[int, int]
 SpanRule = Callable[[Doc, int, int, str], Range | None]
@@ -138,6 +146,20 @@ def has_name_word(doc: Doc, start: int, end: int, type_: str) -> Range | None:
         if any(ch.isdigit() for ch in word) and end - start > 1:
             return start, end
     return None
+
+
+_TAILS = "|".join(sorted(COMPOUND_TAILS, key=len, reverse=True))
+_TAIL = re.compile(rf"^[A-Z][a-zà-ÿ]{{2,}}(?:{_TAILS})$")
+
+
+@SPAN_RULES.register("compound_word")
+def compound_word(doc: Doc, start: int, end: int, type_: str) -> Range | None:
+    """A one-word span that is a compound of a name and a common noun ("Konmarwinkels",
+    "Intertotocompetitie") is about the thing, no name of its own: dropped. Longer spans keep
+    such words ("Nationaal Monument Slavernijverleden")."""
+    if end - start == 1 and _TAIL.match(doc[start].text):
+        return None
+    return start, end
 
 
 def refine(doc: Doc, start: int, end: int, type_: str) -> Range | None:
