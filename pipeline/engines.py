@@ -241,11 +241,18 @@ class LocalEngine:
         with contextlib.suppress(Exception):
             self.warming = {self.pool.submit(_ready) for _ in range(self.workers)}
 
-    def _renew(self, size: int) -> str:
+    def _workers(self) -> list[multiprocessing.process.BaseProcess]:
+        return list((getattr(self.pool, "_processes", None) or {}).values())
+
+    def _renew(self, size: int, seen: Iterable[multiprocessing.process.BaseProcess] = ()) -> str:
         """End the pool (broken or not) and start one of ``size`` workers; says how a dead
-        worker of the old pool died."""
-        processes = list((getattr(self.pool, "_processes", None) or {}).values())
+        worker of the old pool died. ``seen``: its workers as seen while they ran (a broken
+        pool may have let go of them by now, and how one died goes into a reject, which must
+        read the same in every run)."""
+        processes = list(dict.fromkeys([*seen, *self._workers()]))
         self._end_pool()
+        for process in processes:
+            process.join(timeout=5)  # a dead worker's exit code is known once it is reaped
         how = _how_it_died(processes)
         self.pool = self._pool(size)
         return how
@@ -258,10 +265,12 @@ class LocalEngine:
         the worker died."""
         if self.size != 1:
             self._renew(1)
+        future = self._submit(batch, staging)
+        worker = self._workers()  # started by the submit
         try:
-            return self._submit(batch, staging).result()
+            return future.result()
         except BrokenProcessPool:
-            return self._renew(1)
+            return self._renew(1, worker)
 
     def _isolated(self, batch: Batch, staging: str) -> BatchResult:
         """A batch that was in flight at two worker deaths: alone, then article by article."""
@@ -326,7 +335,7 @@ class LocalEngine:
     def _end_pool(self) -> None:
         # workers hold nothing unsaved once their batches are staged: end them, don't wait for
         # each to tear down its model
-        workers = list((getattr(self.pool, "_processes", None) or {}).values())
+        workers = self._workers()
         self.pool.shutdown(wait=False, cancel_futures=True)
         for process in workers:
             process.terminate()
